@@ -1,0 +1,164 @@
+//! The `Clinic` type and its connection. Every nested field reads through the request's
+//! batch loader, so a page of fifty clinics costs the same statements as a page of five.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use entity::clinics;
+
+use super::filter::treatment_by_slug;
+use super::loaders::DoctorsOf;
+use super::types::{
+    Accreditation, CertificateOfAnalysis, ChecklistItem, Doctor, PriceRange, SafetyChecklist, TreatmentPackage,
+    certificates_of, evidence, packages_of, strings, today,
+};
+use crate::graphql::ids::{Kind, encode};
+use crate::graphql::pagination::PageInfo;
+use crate::money::Money;
+use crate::state::AppState;
+
+/// A clinic of the catalogue.
+#[derive(Clone, Debug)]
+pub struct Clinic {
+    id: ID,
+    row_id: i32,
+    slug: String,
+    name: String,
+    country_code: String,
+    city: String,
+    description: String,
+    website: Option<String>,
+    languages: Vec<String>,
+}
+
+impl From<clinics::Model> for Clinic {
+    fn from(c: clinics::Model) -> Self {
+        Self {
+            id: encode(Kind::Clinic, c.id),
+            row_id: c.id,
+            languages: strings(&c.languages),
+            slug: c.slug,
+            name: c.name,
+            country_code: c.country_code,
+            city: c.city,
+            description: c.description,
+            website: c.website,
+        }
+    }
+}
+
+impl Clinic {
+    /// The row id, for services.
+    pub fn row_id(&self) -> i32 {
+        self.row_id
+    }
+
+    async fn packages_for(
+        &self,
+        ctx: &Context<'_>,
+        treatment: Option<String>,
+    ) -> Result<Vec<entity::treatment_packages::Model>> {
+        let mut rows = packages_of(ctx, self.row_id).await?;
+        if let Some(slug) = treatment {
+            let state = ctx.data::<AppState>()?;
+            let treatment = treatment_by_slug(&state.db, &slug, &["treatment"]).await?;
+            rows.retain(|p| p.treatment_id == treatment.id);
+        }
+        Ok(rows)
+    }
+}
+
+#[Object]
+impl Clinic {
+    /// Opaque global ID.
+    pub async fn id(&self) -> &ID {
+        &self.id
+    }
+    /// Stable identifier, e.g. "baja-regenerative-institute".
+    async fn slug(&self) -> &str {
+        &self.slug
+    }
+    async fn name(&self) -> &str {
+        &self.name
+    }
+    /// ISO 3166-1 alpha-2.
+    async fn country_code(&self) -> &str {
+        &self.country_code
+    }
+    async fn city(&self) -> &str {
+        &self.city
+    }
+    async fn description(&self) -> &str {
+        &self.description
+    }
+    async fn website(&self) -> Option<&str> {
+        self.website.as_deref()
+    }
+    /// Languages spoken with patients (ISO 639-1).
+    async fn languages(&self) -> &[String] {
+        &self.languages
+    }
+    async fn doctors(&self, ctx: &Context<'_>) -> Result<Vec<Doctor>> {
+        let loader = ctx.data::<async_graphql::dataloader::DataLoader<super::loaders::CatalogueLoader>>()?;
+        let rows = loader.load_one(DoctorsOf(self.row_id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Doctor::from).collect())
+    }
+    async fn accreditations(&self, ctx: &Context<'_>) -> Result<Vec<Accreditation>> {
+        let loader = ctx.data::<async_graphql::dataloader::DataLoader<super::loaders::CatalogueLoader>>()?;
+        let rows = loader.load_one(super::loaders::AccreditationsOf(self.row_id)).await?.unwrap_or_default();
+        let today = today();
+        Ok(rows.into_iter().map(|a| Accreditation::from_row(a, today)).collect::<Result<_, _>>()?)
+    }
+    /// Newest first.
+    async fn certificates_of_analysis(&self, ctx: &Context<'_>) -> Result<Vec<CertificateOfAnalysis>> {
+        certificates_of(ctx, self.row_id).await
+    }
+    /// Active packages, cheapest first; `treatment` filters by treatment slug.
+    async fn packages(&self, ctx: &Context<'_>, treatment: Option<String>) -> Result<Vec<TreatmentPackage>> {
+        let rows = self.packages_for(ctx, treatment).await?;
+        Ok(rows.into_iter().map(TreatmentPackage::from_row).collect::<Result<_, _>>()?)
+    }
+    /// Cheapest and dearest active package (for `treatment`, a slug), in USD; null when none
+    /// matches.
+    async fn price_range(&self, ctx: &Context<'_>, treatment: Option<String>) -> Result<Option<PriceRange>> {
+        let rows = self.packages_for(ctx, treatment).await?;
+        let min = rows.iter().map(|p| p.price_usd_minor).min();
+        let max = rows.iter().map(|p| p.price_usd_minor).max();
+        Ok(min.zip(max).map(|(min, max)| PriceRange { min: Money::usd(min), max: Money::usd(max) }))
+    }
+    /// The article's "how to choose a safe clinic" checklist, computed from the records.
+    async fn safety_checklist(&self, ctx: &Context<'_>) -> Result<SafetyChecklist> {
+        let checklist = evidence(ctx, self.row_id).await?.checklist(&self.name, &self.description, today());
+        Ok(SafetyChecklist {
+            score: checklist.score(),
+            items: checklist
+                .items
+                .into_iter()
+                .map(|i| ChecklistItem { key: i.key, passed: i.passed, detail: i.detail })
+                .collect(),
+        })
+    }
+}
+
+/// An edge of the clinic connection.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ClinicEdge {
+    pub cursor: String,
+    pub node: Clinic,
+}
+
+/// A page of clinics.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct ClinicConnection {
+    pub edges: Vec<ClinicEdge>,
+    pub page_info: PageInfo,
+    #[graphql(skip)]
+    pub total: Option<u64>,
+}
+
+#[async_graphql::ComplexObject]
+impl ClinicConnection {
+    /// Clinics matching the filter, across all pages.
+    async fn total_count(&self) -> i32 {
+        self.total.map_or(0, |t| i32::try_from(t).unwrap_or(i32::MAX))
+    }
+}

@@ -1,0 +1,24 @@
+//! The catalogue: what partner websites read to compare clinics.
+//!
+//! A tour: [`query`] is the GraphQL entry (thin resolvers); [`clinic`] and [`types`] are the
+//! output types, converted explicitly from rows; [`listing`] and [`filter`] page and filter
+//! clinics with keyset pagination; [`loaders`] batch every nested read; [`rules`] holds the
+//! domain rules (release criteria, derived accreditation status, the safety checklist) as
+//! pure functions; [`evidence`] gathers what the checklist needs; [`rollups`] keeps the
+//! sortable score and lowest price on each clinic row; [`service`] serves single lookups and
+//! the cost table.
+
+pub mod clinic;
+pub mod evidence;
+pub mod filter;
+pub mod listing;
+pub mod loaders;
+pub mod query;
+pub mod rollups;
+pub mod rules;
+pub mod service;
+pub mod types;
+pub mod vocab;
+
+#[cfg(test)]
+mod rules_tests;

@@ -1,0 +1,206 @@
+//! Demo data shipped with the project (`catalogue.json`), loaded by `medtour seed-demo` and on
+//! the first start of an empty development database.
+//!
+//! Loading is idempotent: treatments and clinics are keyed by slug, and a clinic that exists
+//! already is left as it is, children included. Dates in the file may be relative to the
+//! day of loading ("-90d", "+700d") so that "recent" and "unexpired" stay true over time.
+
+mod records;
+
+use chrono::{Days, NaiveDate, Utc};
+use entity::{
+    accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatment_packages, treatments,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use serde_json::json;
+
+use self::records::{Catalogue, ClinicRecord};
+use crate::catalogue::rollups;
+use crate::graphql::scalars::Decimal;
+
+/// What a load added.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Loaded {
+    pub treatments: usize,
+    pub clinics: usize,
+}
+
+/// A fault in the shipped demo file or while writing it.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("demo data is malformed: {0}")]
+    Malformed(String),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Service(#[from] crate::error::ServiceError),
+}
+
+const CATALOGUE: &str = include_str!("catalogue.json");
+
+/// Loads the demo catalogue into `db`, adding only what is missing.
+pub async fn load(db: &DatabaseConnection) -> Result<Loaded, DemoError> {
+    let catalogue: Catalogue = serde_json::from_str(CATALOGUE).map_err(|e| DemoError::Malformed(e.to_string()))?;
+    let today = Utc::now().date_naive();
+    let txn = db.begin().await?;
+    let mut loaded = Loaded::default();
+    for t in &catalogue.treatments {
+        if treatments::Entity::find().filter(treatments::Column::Slug.eq(&t.slug)).one(&txn).await?.is_none() {
+            treatments::ActiveModel {
+                slug: Set(t.slug.clone()),
+                name: Set(t.name.clone()),
+                condition: Set(t.condition.clone()),
+                description: Set(t.description.clone()),
+                regulatory_note: Set(t.regulatory_note.clone()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            loaded.treatments += 1;
+        }
+    }
+    let mut new_clinics = Vec::new();
+    for c in &catalogue.clinics {
+        if clinics::Entity::find().filter(clinics::Column::Slug.eq(&c.slug)).one(&txn).await?.is_none() {
+            new_clinics.push(insert_clinic(&txn, c, today).await?);
+        }
+    }
+    txn.commit().await?;
+    loaded.clinics = new_clinics.len();
+    rollups::refresh(db, &new_clinics, Utc::now()).await?;
+    Ok(loaded)
+}
+
+/// Reads "YYYY-MM-DD" or a day offset from `today` ("-90d", "+700d").
+fn date(text: &str, today: NaiveDate) -> Result<NaiveDate, DemoError> {
+    let bad = || DemoError::Malformed(format!("date {text:?}"));
+    if let Some(days) = text.strip_suffix('d') {
+        let n: i64 = days.parse().map_err(|_| bad())?;
+        let shifted = if n < 0 {
+            today.checked_sub_days(Days::new(n.unsigned_abs()))
+        } else {
+            today.checked_add_days(Days::new(n as u64))
+        };
+        return shifted.ok_or_else(bad);
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())
+}
+
+fn opt_date(text: &Option<String>, today: NaiveDate) -> Result<Option<NaiveDate>, DemoError> {
+    text.as_deref().map(|t| date(t, today)).transpose()
+}
+
+async fn insert_clinic(txn: &DatabaseTransaction, c: &ClinicRecord, today: NaiveDate) -> Result<i32, DemoError> {
+    let now = Utc::now();
+    let clinic = clinics::ActiveModel {
+        slug: Set(c.slug.clone()),
+        name: Set(c.name.clone()),
+        country_code: Set(c.country_code.clone()),
+        city: Set(c.city.clone()),
+        description: Set(c.description.clone()),
+        website: Set(c.website.clone()),
+        languages: Set(json!(c.languages)),
+        published: Set(c.published),
+        safety_score: Set(0),
+        safety_score_valid_until: Set(None),
+        lowest_price_usd_minor: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    for d in &c.doctors {
+        doctors::ActiveModel {
+            clinic_id: Set(clinic.id),
+            name: Set(d.name.clone()),
+            title: Set(d.title.clone()),
+            license_number: Set(d.license_number.clone()),
+            years_of_experience: Set(d.years_of_experience),
+            specialties: Set(json!(d.specialties)),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    for a in &c.accreditations {
+        accreditations::ActiveModel {
+            clinic_id: Set(clinic.id),
+            body: Set(a.body.clone()),
+            body_name: Set(a.body_name.clone()),
+            certificate_number: Set(a.certificate_number.clone()),
+            issued_on: Set(opt_date(&a.issued_on, today)?),
+            expires_on: Set(opt_date(&a.expires_on, today)?),
+            status: Set(a.status.clone()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    for r in &c.certificates {
+        let certificate = coa::ActiveModel {
+            clinic_id: Set(clinic.id),
+            lot_number: Set(r.lot_number.clone()),
+            laboratory_name: Set(r.laboratory_name.clone()),
+            laboratory_accreditation: Set(r.laboratory_accreditation.clone()),
+            issued_on: Set(date(&r.issued_on, today)?),
+            cell_source: Set(r.cell_source.clone()),
+            cell_count_millions: Set(r.cell_count_millions),
+            viability_percent: Set(r.viability_percent),
+            sterility: Set(r.sterility.clone()),
+            endotoxin: Set(r.endotoxin.clone()),
+            mycoplasma: Set(r.mycoplasma.clone()),
+            document_url: Set(r.document_url.clone()),
+            document_sha256: Set(r.document_sha256.clone()),
+            status: Set(r.status.clone()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        for m in &r.markers {
+            coa_markers::ActiveModel {
+                certificate_id: Set(certificate.id),
+                marker: Set(m.marker.clone()),
+                percent_positive: Set(m.percent_positive),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    for p in &c.packages {
+        let treatment = treatments::Entity::find()
+            .filter(treatments::Column::Slug.eq(&p.treatment))
+            .one(txn)
+            .await?
+            .ok_or_else(|| DemoError::Malformed(format!("unknown treatment {:?}", p.treatment)))?;
+        if p.currency_code != "USD" {
+            return Err(DemoError::Malformed(format!("demo prices are in USD, not {}", p.currency_code)));
+        }
+        let cents = Decimal::parse_str(&p.price)
+            .and_then(|d| d.to_minor(2))
+            .ok_or_else(|| DemoError::Malformed(format!("price {:?}", p.price)))?;
+        treatment_packages::ActiveModel {
+            clinic_id: Set(clinic.id),
+            treatment_id: Set(treatment.id),
+            name: Set(p.name.clone()),
+            cell_source: Set(p.cell_source.clone()),
+            cell_count_millions: Set(p.cell_count_millions),
+            administration_routes: Set(json!(p.administration_routes)),
+            sessions: Set(p.sessions),
+            stay_days: Set(p.stay_days),
+            price_minor: Set(cents),
+            currency_code: Set(p.currency_code.clone()),
+            price_usd_minor: Set(cents),
+            inclusions: Set(json!(p.inclusions)),
+            active: Set(p.active),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(clinic.id)
+}

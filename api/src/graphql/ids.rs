@@ -1,0 +1,112 @@
+//! Relay global IDs: opaque, typed, and checked.
+//!
+//! An ID is the base64url encoding of `Type:number`. Decoding names the type expected, so a
+//! Doctor's ID given where a Clinic is expected resolves to nothing rather than to the
+//! clinic that happens to share its number.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// The kinds of object that carry a global ID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Treatment,
+    Clinic,
+    Doctor,
+    Accreditation,
+    CertificateOfAnalysis,
+    TreatmentPackage,
+    Quote,
+}
+
+impl Kind {
+    const ALL: [Kind; 7] = [
+        Kind::Treatment,
+        Kind::Clinic,
+        Kind::Doctor,
+        Kind::Accreditation,
+        Kind::CertificateOfAnalysis,
+        Kind::TreatmentPackage,
+        Kind::Quote,
+    ];
+
+    /// The GraphQL type name, which is also the ID's prefix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Treatment => "Treatment",
+            Kind::Clinic => "Clinic",
+            Kind::Doctor => "Doctor",
+            Kind::Accreditation => "Accreditation",
+            Kind::CertificateOfAnalysis => "CertificateOfAnalysis",
+            Kind::TreatmentPackage => "TreatmentPackage",
+            Kind::Quote => "Quote",
+        }
+    }
+}
+
+/// Encodes the global ID of row `id` of `kind`.
+pub fn encode(kind: Kind, id: i32) -> async_graphql::ID {
+    async_graphql::ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.name())))
+}
+
+/// Decodes any well-formed global ID into its kind and row id; `None` when malformed.
+pub fn decode(id: &str) -> Option<(Kind, i32)> {
+    if id.len() > 64 {
+        return None;
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(id).ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    let (name, number) = text.split_once(':')?;
+    let kind = Kind::ALL.into_iter().find(|k| k.name() == name)?;
+    if !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let row: i32 = number.parse().ok()?;
+    (row > 0).then_some((kind, row))
+}
+
+/// Decodes an ID expected to be of `kind`: `Ok(None)` when it is well formed but of another
+/// kind (so it resolves to nothing), `Err` when it is not an ID at all.
+pub fn decode_as(kind: Kind, id: &str) -> Result<Option<i32>, Malformed> {
+    match decode(id) {
+        Some((k, row)) if k == kind => Ok(Some(row)),
+        Some(_) => Ok(None),
+        None => Err(Malformed),
+    }
+}
+
+/// The text is not a global ID of this API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_keep_their_type() {
+        let id = encode(Kind::Clinic, 42);
+        assert_eq!(decode(&id), Some((Kind::Clinic, 42)));
+        assert_eq!(decode_as(Kind::Doctor, &id), Ok(None));
+        assert_eq!(decode_as(Kind::Clinic, &id), Ok(Some(42)));
+    }
+
+    #[test]
+    fn forged_and_malformed_ids_are_refused() {
+        let forge = |s: &str| URL_SAFE_NO_PAD.encode(s);
+        for bad in [
+            "".to_owned(),
+            "not base64!".to_owned(),
+            forge("Clinic"),
+            forge("Clinic:"),
+            forge("Clinic:-1"),
+            forge("Clinic:0"),
+            forge("Clinic:+5"),
+            forge("Clinic:99999999999"),
+            forge("Patient:1"),
+            "A".repeat(100),
+        ] {
+            assert_eq!(decode(&bad), None, "{bad}");
+        }
+    }
+}

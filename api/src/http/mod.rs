@@ -1,0 +1,33 @@
+//! The HTTP surface: GraphQL (POST and GET, GraphiQL for browsers) and health endpoints.
+
+mod graphql;
+mod health;
+
+use axum::Router;
+use axum::routing::get;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::graphql::ApiSchema;
+use crate::state::AppState;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct Http {
+    pub state: AppState,
+    pub schema: ApiSchema,
+}
+
+/// The application's routes, with one log line per request.
+pub fn router(http: Http) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(http)
+}

@@ -1,0 +1,27 @@
+//! Medtour: the GraphQL API between medical-tourism partners and the clinic catalogue.
+//!
+//! A guided tour, in the order a request meets the code:
+//! - [`startup`] builds the [`Application`](startup::Application) from typed [`config`];
+//!   [`cli`] is the `medtour` command line and [`telemetry`] its logging.
+//! - [`http`] routes requests: `/graphql`, health checks.
+//! - [`graphql`] holds what every area shares: scalars, global IDs, Relay pagination, the
+//!   merged schema.
+//! - Areas of the domain, each with its types, inputs, service and loaders side by side:
+//!   [`catalogue`] (clinics, evidence, packages, checklist, cost table).
+//! - [`error`] is the one service error type and the one place it becomes a GraphQL error.
+//! - [`db`] connects and migrates; [`demo`] loads the shipped demo catalogue.
+#![forbid(unsafe_code)]
+
+pub mod catalogue;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod money;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+mod vocab;

@@ -1,0 +1,78 @@
+//! Building and running the application: connect, migrate, seed in development, bind, serve
+//! until SIGINT/SIGTERM, then finish in-flight requests.
+
+use std::sync::Arc;
+
+use sea_orm::{EntityTrait, PaginatorTrait};
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::db::{self, StatementCounter};
+use crate::demo;
+use crate::graphql::build_schema;
+use crate::http::{self, Http};
+use crate::state::AppState;
+
+/// A built application, bound to its port and ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    http: Http,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations, loads demo data into an empty
+    /// development database, and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let statements = StatementCounter::default();
+        let conn = db::connect(&settings.database_url, settings.db_pool_size, &statements).await?;
+        db::migrate(&conn).await?;
+        if settings.load_demo_data && entity::clinics::Entity::find().count(&conn).await? == 0 {
+            let loaded = demo::load(&conn).await?;
+            tracing::info!(clinics = loaded.clinics, treatments = loaded.treatments, "loaded demo data");
+        }
+        let state = AppState { db: conn, settings: Arc::new(settings.clone()), statements };
+        let schema = build_schema().data(state.clone()).finish();
+        let listener = TcpListener::bind(settings.bind).await?;
+        Ok(Self { listener, http: Http { state, schema } })
+    }
+
+    /// The port actually bound (useful when configured with port 0).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The shared state, for tests and tools that run beside the server.
+    pub fn state(&self) -> &AppState {
+        &self.http.state
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!(address = %self.listener.local_addr()?, "medtour listening");
+        axum::serve(self.listener, http::router(self.http)).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

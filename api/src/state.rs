@@ -1,0 +1,19 @@
+//! The state every request shares: the database pool, settings and process-wide counters.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::config::Settings;
+use crate::db::StatementCounter;
+
+/// Shared, cheaply cloned application state.
+#[derive(Clone)]
+pub struct AppState {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// The settings the server started with.
+    pub settings: Arc<Settings>,
+    /// SQL statements executed by this process.
+    pub statements: StatementCounter,
+}

@@ -1,0 +1,43 @@
+//! A quote request from an agent of a partner to one clinic. `version` guards concurrent
+//! transitions; `medical_notes_ciphertext` holds AES-256-GCM output, never plaintext.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "quotes")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub partner_id: i32,
+    pub submitted_by: i32,
+    pub clinic_id: i32,
+    pub treatment_id: i32,
+    pub package_id: Option<i32>,
+    pub idempotency_key: String,
+    pub request_fingerprint: String,
+    pub status: String,
+    pub version: i32,
+    pub requested_cell_count_millions: Option<i32>,
+    pub travel_earliest: Option<Date>,
+    pub travel_latest: Option<Date>,
+    pub patient_reference: Option<String>,
+    pub patient_age_years: i32,
+    pub patient_country: String,
+    pub chronic_migraine_diagnosis: bool,
+    pub headache_days_per_month: i32,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub treatments_tried: Json,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub contraindications: Json,
+    pub medical_notes_ciphertext: Option<Vec<u8>>,
+    pub medical_notes_key_id: Option<String>,
+    pub eligibility_outcome: String,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub eligibility_reasons: Json,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,27 @@
+//! The one set of migrations that builds the Medtour schema on SQLite and PostgreSQL.
+//!
+//! Each migration is written with sea-query's builder, so the same code renders the right
+//! DDL for either backend. Constraints are named (`ck_*`, `uq_*`) so that the API can turn a
+//! violation into a precise field error instead of a generic failure.
+#![forbid(unsafe_code)]
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_catalogue;
+mod m20261127_000002_clients;
+mod m20261127_000003_quotes;
+mod vocab;
+
+/// The ordered list of migrations the `medtour migrate` command and the server apply.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_catalogue::Migration),
+            Box::new(m20261127_000002_clients::Migration),
+            Box::new(m20261127_000003_quotes::Migration),
+        ]
+    }
+}
