@@ -1,1 +1,202 @@
+//! The end-to-end harness: every test gets its own freshly migrated database (an SQLite file
+//! in a temporary folder, or a new PostgreSQL database) and its own server on an ephemeral
+//! port, and speaks HTTP to it.
+//!
+//! PostgreSQL tests run when `TEST_DATABASE_URL` points at a server (any database on it; a
+//! fresh database is created per test). When it is set and the server cannot be reached the
+//! test fails; when it is unset the test says it was skipped.
+#![forbid(unsafe_code)]
 
+use std::time::Duration;
+
+use medtour::config::Settings;
+use medtour::startup::Application;
+use medtour::state::AppState;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub backend: Backend,
+    pub database_url: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The PostgreSQL server tests use, if configured.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// A fresh, empty database URL for `backend` (and the temp folder that holds an SQLite file).
+pub async fn fresh_database(backend: Backend) -> (String, Option<tempfile::TempDir>) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("a temporary folder can be created");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("medtour.sqlite").display());
+            (url, Some(dir))
+        }
+        Backend::Postgres => {
+            let base = postgres_url().expect("fresh_database(Postgres) is only called with TEST_DATABASE_URL set");
+            let admin = Database::connect(&base)
+                .await
+                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL cannot be reached: {e}"));
+            let name = format!("medtour_t_{}", uuid::Uuid::new_v4().simple());
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("the test database can be created");
+            admin.close().await.ok();
+            (replace_database(&base, &name), None)
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+pub fn replace_database(url: &str, name: &str) -> String {
+    let (without_query, query) = url.split_once('?').map_or((url, None), |(a, b)| (a, Some(b)));
+    let base = match without_query.rfind('/') {
+        Some(i) if without_query[..i].contains("//") && i > without_query.find("//").unwrap_or(0) + 1 => &without_query[..i],
+        _ => without_query,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Settings for a test server on an ephemeral port over `database_url`.
+pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
+    let mut pairs: Vec<(String, String)> = vec![
+        ("DATABASE_URL".into(), database_url.into()),
+        ("MEDTOUR_BIND".into(), "127.0.0.1:0".into()),
+        ("MEDTOUR_DEMO".into(), "true".into()),
+        ("MEDTOUR_DB_POOL".into(), "5".into()),
+    ];
+    for (k, v) in extra {
+        pairs.retain(|(key, _)| key != k);
+        pairs.push(((*k).into(), (*v).into()));
+    }
+    Settings::from_lookup(|k| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()))
+        .expect("test settings are valid")
+}
+
+/// Starts a server with demo data on `backend`.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// Starts a server on `backend` with extra settings.
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    let (database_url, dir) = fresh_database(backend).await;
+    spawn_on(backend, &database_url, dir, extra).await
+}
+
+/// Starts a server over an existing database.
+pub async fn spawn_on(
+    backend: Backend,
+    database_url: &str,
+    dir: Option<tempfile::TempDir>,
+    extra: &[(&str, &str)],
+) -> TestApp {
+    let app = Application::build(test_settings(database_url, extra)).await.expect("the application builds");
+    let port = app.port();
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        backend,
+        database_url: database_url.to_owned(),
+        client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client"),
+        state,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL operation and returns the HTTP status and the JSON body.
+    pub async fn graphql_raw(&self, query: &str, variables: Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// POSTs a GraphQL operation and returns the JSON body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_raw(query, variables).await.1
+    }
+
+    /// Runs an operation that must succeed and returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// SQL statements this server has run so far.
+    pub fn statements(&self) -> u64 {
+        self.state.statements.get()
+    }
+}
+
+/// The `extensions.code` of each error in a GraphQL response.
+pub fn error_codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+/// Declares a scenario that runs once on SQLite and once on PostgreSQL, as two tests named
+/// `<scenario>::on_sqlite` and `<scenario>::on_postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(#[doc = $doc:literal])* async fn $name:ident($backend:ident: Backend) $body:block) => {
+        $(#[doc = $doc])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn scenario($backend: $crate::Backend) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                scenario($crate::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                if $crate::postgres_url().is_none() {
+                    eprintln!("SKIPPED {}::on_postgres: TEST_DATABASE_URL is not set", module_path!());
+                    return;
+                }
+                scenario($crate::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn database_names_are_swapped_in_urls() {
+        assert_eq!(replace_database("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
+        assert_eq!(replace_database("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+    }
+}

@@ -1,0 +1,1 @@
+//! Catalogue tests (filled in by the catalogue work).

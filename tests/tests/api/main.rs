@@ -1,0 +1,5 @@
+//! One end-to-end test binary (one link, shared harness): each module covers an area.
+
+mod catalogue;
+mod foundation;
+mod schema;
