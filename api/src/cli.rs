@@ -2,10 +2,33 @@
 
 use clap::{Parser, Subcommand};
 
+use crate::auth::{self, clients, role::Role};
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
 use crate::startup::Application;
 use crate::{demo, graphql};
+
+async fn client(conn: &sea_orm::DatabaseConnection, action: ClientAction) -> anyhow::Result<()> {
+    match action {
+        ClientAction::Create { role, partner, clinic, label } => {
+            let role = Role::parse(&role.to_ascii_uppercase())
+                .ok_or_else(|| anyhow::anyhow!("--role must be PARTNER, AGENT, CLINIC or ADMIN"))?;
+            let created = clients::create(conn, role, partner.as_deref(), clinic.as_deref(), label.as_deref()).await?;
+            println!("{}", serde_json::to_string_pretty(&created)?);
+        }
+        ClientAction::Revoke { client_id } => {
+            if !clients::revoke(conn, &client_id).await? {
+                anyhow::bail!("no active client {client_id}");
+            }
+            println!(
+                "revoked {client_id}; its tokens stop working within {} s",
+                auth::revocation::CLIENT_STATUS_TTL.as_secs()
+            );
+        }
+        ClientAction::List => println!("{}", serde_json::to_string_pretty(&clients::list(conn).await?)?),
+    }
+    Ok(())
+}
 
 /// Medtour partner API.
 #[derive(Parser, Debug)]
@@ -26,6 +49,37 @@ pub enum Command {
     SeedDemo,
     /// Print the GraphQL schema (SDL) and exit.
     Schema,
+    /// Manage API clients.
+    Client {
+        #[command(subcommand)]
+        action: ClientAction,
+    },
+    /// Generate fresh keys for production configuration.
+    Keys,
+}
+
+/// `medtour client …`.
+#[derive(Subcommand, Debug)]
+pub enum ClientAction {
+    /// Create a client and print its id and one-time secret as JSON.
+    Create {
+        /// PARTNER, AGENT, CLINIC or ADMIN.
+        #[arg(long)]
+        role: String,
+        /// The partner of a PARTNER or AGENT client (created if new).
+        #[arg(long)]
+        partner: Option<String>,
+        /// The clinic slug of a CLINIC client.
+        #[arg(long)]
+        clinic: Option<String>,
+        /// A note on who holds it.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Revoke a client: its tokens stop working.
+    Revoke { client_id: String },
+    /// List clients (never their secrets).
+    List,
 }
 
 /// Runs the command line.
@@ -33,6 +87,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Schema = command {
         print!("{}", graphql::sdl());
+        return Ok(());
+    }
+    if let Command::Keys = command {
+        println!("MEDTOUR_JWT_SIGNING_KEY={}", auth::keys::generate_signing_key("k1"));
+        println!("MEDTOUR_DATA_KEY={}", crate::quotes::crypto::generate_data_key("d1"));
         return Ok(());
     }
     let settings = Settings::from_env()?;
@@ -49,7 +108,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let loaded = demo::load(&conn).await?;
             println!("demo data: {} treatments and {} clinics added", loaded.treatments, loaded.clinics);
         }
-        Command::Schema => {}
+        Command::Client { action } => {
+            let conn = db::connect(&settings.database_url, 2, &StatementCounter::default()).await?;
+            db::migrate(&conn).await?;
+            client(&conn, action).await?;
+        }
+        Command::Schema | Command::Keys => {}
     }
     Ok(())
 }

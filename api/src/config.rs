@@ -28,10 +28,63 @@ pub struct Settings {
     /// `MEDTOUR_DEMO`: load demo data into an empty database at start-up (default: on in
     /// development, off in production).
     pub load_demo_data: bool,
+    /// `MEDTOUR_DEMO_CLIENTS`: with demo data, also create and print one client per role
+    /// (default: same as `MEDTOUR_DEMO`).
+    pub demo_clients: bool,
     /// `MEDTOUR_DB_POOL`: maximum database connections.
     pub db_pool_size: u32,
     /// `MEDTOUR_LOG_JSON`: structured JSON logs instead of human-readable lines.
     pub log_json: bool,
+    /// Token signing and verification keys.
+    pub jwt: JwtSettings,
+    /// Keys that encrypt health data at rest.
+    pub data_keys: DataKeySettings,
+}
+
+/// How access tokens are signed and checked.
+#[derive(Clone, Debug)]
+pub struct JwtSettings {
+    /// `MEDTOUR_JWT_SIGNING_KEY` as `kid:base64url(32-byte Ed25519 seed)`.
+    pub signing_kid: String,
+    pub signing_seed: Secret,
+    /// `MEDTOUR_JWT_VERIFY_KEYS`: older public keys still accepted, `kid:base64url(key),…`.
+    pub verify_only: Vec<(String, String)>,
+    /// `MEDTOUR_JWT_ISSUER` (default "medtour").
+    pub issuer: String,
+    /// `MEDTOUR_JWT_AUDIENCE` (default "medtour-partner-api").
+    pub audience: String,
+    /// `MEDTOUR_TOKEN_TTL_SECS`: access-token lifetime, at most one hour (default 3600).
+    pub ttl_secs: u64,
+}
+
+/// Keys for AES-256-GCM encryption of health data.
+#[derive(Clone, Debug)]
+pub struct DataKeySettings {
+    /// `MEDTOUR_DATA_KEY` as `kid:base64url(32 bytes)`: encrypts new values.
+    pub current_kid: String,
+    pub current: Secret,
+    /// `MEDTOUR_DATA_KEYS_OLD`: keys that only decrypt, `kid:base64url(32 bytes),…`.
+    pub old: Vec<(String, Secret)>,
+}
+
+/// The development signing key's seed (base64url). Public by design; refused in production.
+pub const DEV_JWT_SIGNING_KEY: &str = "dev-1:bWVkdG91ci1kZXZlbG9wbWVudC1vbmx5LWtleS0wMDE";
+/// The development data key (base64url of 32 bytes). Public by design; refused in production.
+pub const DEV_DATA_KEY: &str = "dev-1:bWVkdG91ci1kZXYtZGF0YS1rZXktbm90LXNlY3JldCE";
+
+/// The longest access-token lifetime the API issues.
+pub const MAX_TOKEN_TTL_SECS: u64 = 3600;
+
+fn key_pair(name: &str, value: &str) -> Result<(String, String), ConfigError> {
+    let (kid, key) = value
+        .split_once(':')
+        .filter(|(kid, key)| !kid.is_empty() && !key.is_empty())
+        .ok_or_else(|| ConfigError(format!("{name}: expected KID:BASE64URL")))?;
+    Ok((kid.trim().to_owned(), key.trim().to_owned()))
+}
+
+fn key_list(name: &str, value: Option<String>) -> Result<Vec<(String, String)>, ConfigError> {
+    value.unwrap_or_default().split(',').filter(|s| !s.trim().is_empty()).map(|entry| key_pair(name, entry)).collect()
 }
 
 /// The SQLite file used when no `DATABASE_URL` is given.
@@ -65,6 +118,10 @@ impl Settings {
             Some(v) => parse_bool("MEDTOUR_DEMO", &v)?,
             None => mode == Mode::Development,
         };
+        let demo_clients = match lookup("MEDTOUR_DEMO_CLIENTS") {
+            Some(v) => parse_bool("MEDTOUR_DEMO_CLIENTS", &v)?,
+            None => load_demo_data,
+        };
         let db_pool_size = match lookup("MEDTOUR_DB_POOL") {
             Some(v) => v.parse().map_err(|e| ConfigError(format!("MEDTOUR_DB_POOL: {e}")))?,
             None => 16,
@@ -73,7 +130,35 @@ impl Settings {
             Some(v) => parse_bool("MEDTOUR_LOG_JSON", &v)?,
             None => mode == Mode::Production,
         };
-        let settings = Self { mode, database_url, bind, load_demo_data, db_pool_size, log_json };
+        let signing = lookup("MEDTOUR_JWT_SIGNING_KEY").unwrap_or_else(|| DEV_JWT_SIGNING_KEY.to_owned());
+        let (signing_kid, signing_seed) = key_pair("MEDTOUR_JWT_SIGNING_KEY", &signing)?;
+        let ttl_secs = match lookup("MEDTOUR_TOKEN_TTL_SECS") {
+            Some(v) => v.parse().map_err(|e| ConfigError(format!("MEDTOUR_TOKEN_TTL_SECS: {e}")))?,
+            None => MAX_TOKEN_TTL_SECS,
+        };
+        if ttl_secs == 0 || ttl_secs > MAX_TOKEN_TTL_SECS {
+            return Err(ConfigError(format!("MEDTOUR_TOKEN_TTL_SECS must be 1 to {MAX_TOKEN_TTL_SECS}")));
+        }
+        let jwt = JwtSettings {
+            signing_kid,
+            signing_seed: signing_seed.into(),
+            verify_only: key_list("MEDTOUR_JWT_VERIFY_KEYS", lookup("MEDTOUR_JWT_VERIFY_KEYS"))?,
+            issuer: lookup("MEDTOUR_JWT_ISSUER").unwrap_or_else(|| "medtour".to_owned()),
+            audience: lookup("MEDTOUR_JWT_AUDIENCE").unwrap_or_else(|| "medtour-partner-api".to_owned()),
+            ttl_secs,
+        };
+        let data = lookup("MEDTOUR_DATA_KEY").unwrap_or_else(|| DEV_DATA_KEY.to_owned());
+        let (current_kid, current) = key_pair("MEDTOUR_DATA_KEY", &data)?;
+        let data_keys = DataKeySettings {
+            current_kid,
+            current: current.into(),
+            old: key_list("MEDTOUR_DATA_KEYS_OLD", lookup("MEDTOUR_DATA_KEYS_OLD"))?
+                .into_iter()
+                .map(|(kid, key)| (kid, key.into()))
+                .collect(),
+        };
+        let settings =
+            Self { mode, database_url, bind, load_demo_data, demo_clients, db_pool_size, log_json, jwt, data_keys };
         settings.refuse_unsafe_defaults()?;
         Ok(settings)
     }
@@ -81,6 +166,19 @@ impl Settings {
     fn refuse_unsafe_defaults(&self) -> Result<(), ConfigError> {
         if self.mode == Mode::Production && self.database_url == DEFAULT_DATABASE_URL {
             return Err(ConfigError("production mode needs an explicit DATABASE_URL".into()));
+        }
+        if self.mode == Mode::Production {
+            use secrecy::ExposeSecret;
+            let dev_jwt = key_pair("", DEV_JWT_SIGNING_KEY)?;
+            if self.jwt.signing_seed.expose_secret() == dev_jwt.1 {
+                return Err(ConfigError("production mode refuses the development MEDTOUR_JWT_SIGNING_KEY".into()));
+            }
+            let dev_data = key_pair("", DEV_DATA_KEY)?;
+            let uses_dev_data = self.data_keys.current.expose_secret() == dev_data.1
+                || self.data_keys.old.iter().any(|(_, k)| k.expose_secret() == dev_data.1);
+            if uses_dev_data {
+                return Err(ConfigError("production mode refuses the development MEDTOUR_DATA_KEY".into()));
+            }
         }
         Ok(())
     }
@@ -116,6 +214,25 @@ mod tests {
     #[test]
     fn production_refuses_the_embedded_database_default() {
         assert!(settings(&[("MEDTOUR_ENV", "production")]).is_err());
+    }
+
+    #[test]
+    fn production_refuses_the_development_keys() {
+        let db = ("DATABASE_URL", "postgres://db/medtour");
+        let err = settings(&[("MEDTOUR_ENV", "production"), db]).unwrap_err();
+        assert!(err.to_string().contains("MEDTOUR_JWT_SIGNING_KEY"), "{err}");
+        let own_jwt = ("MEDTOUR_JWT_SIGNING_KEY", "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        let err = settings(&[("MEDTOUR_ENV", "production"), db, own_jwt]).unwrap_err();
+        assert!(err.to_string().contains("MEDTOUR_DATA_KEY"), "{err}");
+        let own_data = ("MEDTOUR_DATA_KEY", "d1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE");
+        assert!(settings(&[("MEDTOUR_ENV", "production"), db, own_jwt, own_data]).is_ok());
+    }
+
+    #[test]
+    fn token_lifetimes_above_an_hour_are_refused() {
+        assert!(settings(&[("MEDTOUR_TOKEN_TTL_SECS", "3601")]).is_err());
+        assert!(settings(&[("MEDTOUR_TOKEN_TTL_SECS", "0")]).is_err());
+        assert_eq!(settings(&[("MEDTOUR_TOKEN_TTL_SECS", "600")]).unwrap().jwt.ttl_secs, 600);
     }
 
     #[test]

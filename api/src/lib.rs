@@ -3,7 +3,8 @@
 //! A guided tour, in the order a request meets the code:
 //! - [`startup`] builds the [`Application`](startup::Application) from typed [`config`];
 //!   [`cli`] is the `medtour` command line and [`telemetry`] its logging.
-//! - [`http`] routes requests: `/graphql`, health checks.
+//! - [`http`] routes requests: `/graphql`, `/oauth/token`, health checks; [`auth`] turns a
+//!   bearer token into a caller and holds the role guard.
 //! - [`graphql`] holds what every area shares: scalars, global IDs, Relay pagination, the
 //!   merged schema.
 //! - Areas of the domain, each with its types, inputs, service and loaders side by side:
@@ -12,6 +13,7 @@
 //! - [`db`] connects and migrates; [`demo`] loads the shipped demo catalogue.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
@@ -21,6 +23,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod money;
+pub mod quotes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
 
+use crate::auth::{self, Auth};
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
 use crate::demo;
@@ -26,11 +27,16 @@ impl Application {
         let statements = StatementCounter::default();
         let conn = db::connect(&settings.database_url, settings.db_pool_size, &statements).await?;
         db::migrate(&conn).await?;
+        let auth = Arc::new(Auth::new(&settings.jwt)?);
         if settings.load_demo_data && entity::clinics::Entity::find().count(&conn).await? == 0 {
             let loaded = demo::load(&conn).await?;
             tracing::info!(clinics = loaded.clinics, treatments = loaded.treatments, "loaded demo data");
+            if settings.demo_clients {
+                demo::print_demo_clients(&conn, settings.bind.port()).await?;
+            }
         }
-        let state = AppState { db: conn, settings: Arc::new(settings.clone()), statements };
+        auth::clients::warm_up();
+        let state = AppState { db: conn, settings: Arc::new(settings.clone()), statements, auth };
         let schema = build_schema().data(state.clone()).finish();
         let listener = TcpListener::bind(settings.bind).await?;
         Ok(Self { listener, http: Http { state, schema } })

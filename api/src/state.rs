@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use crate::auth::Auth;
 use crate::config::Settings;
 use crate::db::StatementCounter;
 
@@ -16,4 +17,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// SQL statements executed by this process.
     pub statements: StatementCounter,
+    /// Token keys and the client-status cache.
+    pub auth: Arc<Auth>,
 }

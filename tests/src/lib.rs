@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+pub use medtour::auth::role::Role;
 use medtour::config::Settings;
 use medtour::startup::Application;
 use medtour::state::AppState;
@@ -30,7 +31,16 @@ pub struct TestApp {
     pub database_url: String,
     pub client: reqwest::Client,
     pub state: AppState,
+    /// A PARTNER token, used by [`TestApp::graphql`] and friends.
+    pub token: String,
     _dir: Option<tempfile::TempDir>,
+}
+
+/// Credentials of a client created for a test.
+#[derive(Clone, Debug)]
+pub struct TestClient {
+    pub id: String,
+    pub secret: String,
 }
 
 /// The PostgreSQL server tests use, if configured.
@@ -52,7 +62,10 @@ pub async fn fresh_database(backend: Backend) -> (String, Option<tempfile::TempD
                 .await
                 .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL cannot be reached: {e}"));
             let name = format!("medtour_t_{}", uuid::Uuid::new_v4().simple());
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("the test database can be created");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("the test database can be created");
             admin.close().await.ok();
             (replace_database(&base, &name), None)
         }
@@ -63,7 +76,9 @@ pub async fn fresh_database(backend: Backend) -> (String, Option<tempfile::TempD
 pub fn replace_database(url: &str, name: &str) -> String {
     let (without_query, query) = url.split_once('?').map_or((url, None), |(a, b)| (a, Some(b)));
     let base = match without_query.rfind('/') {
-        Some(i) if without_query[..i].contains("//") && i > without_query.find("//").unwrap_or(0) + 1 => &without_query[..i],
+        Some(i) if without_query[..i].contains("//") && i > without_query.find("//").unwrap_or(0) + 1 => {
+            &without_query[..i]
+        }
         _ => without_query,
     };
     match query {
@@ -79,6 +94,7 @@ pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
         ("MEDTOUR_BIND".into(), "127.0.0.1:0".into()),
         ("MEDTOUR_DEMO".into(), "true".into()),
         ("MEDTOUR_DB_POOL".into(), "5".into()),
+        ("MEDTOUR_DEMO_CLIENTS".into(), "false".into()),
     ];
     for (k, v) in extra {
         pairs.retain(|(key, _)| key != k);
@@ -110,29 +126,81 @@ pub async fn spawn_on(
     let port = app.port();
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp {
+    let mut app = TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
         backend,
         database_url: database_url.to_owned(),
         client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client"),
         state,
+        token: String::new(),
         _dir: dir,
+    };
+    if app.has_demo_data().await {
+        app.token = app.login(Role::Partner, Some("Test Partner"), None).await;
     }
+    app
 }
 
 impl TestApp {
-    /// POSTs a GraphQL operation and returns the HTTP status and the JSON body.
-    pub async fn graphql_raw(&self, query: &str, variables: Value) -> (u16, Value) {
+    async fn has_demo_data(&self) -> bool {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        entity::clinics::Entity::find().count(&self.state.db).await.unwrap_or(0) > 0
+    }
+
+    /// Creates an API client of `role` directly through the service layer.
+    pub async fn create_client(&self, role: Role, partner: Option<&str>, clinic: Option<&str>) -> TestClient {
+        let created = medtour::auth::clients::create(&self.state.db, role, partner, clinic, Some("test"))
+            .await
+            .expect("the client is created");
+        TestClient { id: created.client_id, secret: created.client_secret }
+    }
+
+    /// Obtains an access token for `client` from `/oauth/token` over HTTP.
+    pub async fn token_for(&self, client: &TestClient) -> String {
         let response = self
             .client
-            .post(format!("{}/graphql", self.address))
-            .json(&json!({ "query": query, "variables": variables }))
+            .post(format!("{}/oauth/token", self.address))
+            .basic_auth(&client.id, Some(&client.secret))
+            .form(&[("grant_type", "client_credentials")])
             .send()
             .await
-            .expect("the server answers");
+            .expect("the token endpoint answers");
+        assert_eq!(response.status().as_u16(), 200, "token endpoint refused a valid client");
+        let body: Value = response.json().await.expect("a JSON token response");
+        body["access_token"].as_str().expect("an access token").to_owned()
+    }
+
+    /// A new client of `role` and a token for it.
+    pub async fn login(&self, role: Role, partner: Option<&str>, clinic: Option<&str>) -> String {
+        let client = self.create_client(role, partner, clinic).await;
+        self.token_for(&client).await
+    }
+
+    /// POSTs a GraphQL operation with `token` (or none) and returns the status and JSON body.
+    pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the server answers");
         let status = response.status().as_u16();
         (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// Runs an operation as `token` that must succeed and returns its `data`.
+    pub async fn data_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (_, body) = self.graphql_as(Some(token), query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// POSTs a GraphQL operation as the default PARTNER and returns the status and JSON body.
+    pub async fn graphql_raw(&self, query: &str, variables: Value) -> (u16, Value) {
+        self.graphql_as(Some(&self.token), query, variables).await
     }
 
     /// POSTs a GraphQL operation and returns the JSON body.

@@ -204,3 +204,33 @@ async fn insert_clinic(txn: &DatabaseTransaction, c: &ClinicRecord, today: Naive
     }
     Ok(clinic.id)
 }
+
+/// Creates one client per role for trying the API and prints them, once, with their secrets.
+pub async fn print_demo_clients(db: &DatabaseConnection, port: u16) -> Result<(), DemoError> {
+    use crate::auth::clients;
+    use crate::auth::role::Role;
+    let partner = Some("Demo Partner Site");
+    let clinic = clinics::Entity::find()
+        .filter(clinics::Column::Published.eq(true))
+        .one(db)
+        .await?
+        .map(|c| c.slug)
+        .ok_or_else(|| DemoError::Malformed("no published clinic for the demo CLINIC client".into()))?;
+    let made = [
+        clients::create(db, Role::Partner, partner, None, Some("demo")).await?,
+        clients::create(db, Role::Agent, partner, None, Some("demo")).await?,
+        clients::create(db, Role::Clinic, None, Some(&clinic), Some("demo")).await?,
+        clients::create(db, Role::Admin, None, None, Some("demo")).await?,
+    ];
+    println!("\nDemo clients (shown once; secrets are stored only as hashes):");
+    for c in &made {
+        println!("  {:<8} client_id={}  client_secret={}", c.role.as_str(), c.client_id, c.client_secret);
+    }
+    if let Some(agent) = made.get(1) {
+        println!(
+            "\nTry:\n  TOKEN=$(curl -s -u '{}:{}' -d grant_type=client_credentials http://127.0.0.1:{port}/oauth/token | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')\n  curl -s http://127.0.0.1:{port}/graphql -H \"authorization: Bearer $TOKEN\" -H 'content-type: application/json' -d '{{\"query\":\"{{ viewer {{ clientId role partnerName }} }}\"}}'\n",
+            agent.client_id, agent.client_secret
+        );
+    }
+    Ok(())
+}

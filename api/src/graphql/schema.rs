@@ -3,12 +3,13 @@
 use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
 
 use super::node::NodeQuery;
+use crate::auth::viewer::ViewerQuery;
 use crate::catalogue::query::CatalogueQuery;
 use crate::error::ErrorCodes;
 
 /// Every query, one root per area.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(NodeQuery, CatalogueQuery);
+pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery);
 
 /// The executable schema.
 pub type ApiSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;

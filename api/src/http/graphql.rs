@@ -5,22 +5,60 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
 
 use super::Http;
+use crate::auth::bearer::{self, BearerError};
 use crate::catalogue::loaders::CatalogueLoader;
 
-async fn execute(http: &Http, request: GraphQLRequest) -> GraphQLResponse {
+async fn execute(http: &Http, headers: &HeaderMap, request: GraphQLRequest) -> Response {
+    let caller = match bearer::from_headers(&http.state, headers).await {
+        Ok(caller) => caller,
+        Err(error) => return refuse(error),
+    };
     let loader = DataLoader::new(CatalogueLoader::new(http.state.db.clone()), tokio::spawn);
-    let request = request.into_inner().data(loader);
-    http.schema.execute(request).await.into()
+    let request = request.into_inner().data(loader).data(caller);
+    GraphQLResponse::from(http.schema.execute(request).await).into_response()
+}
+
+/// The answer to an operation without a usable identity: 401 with an UNAUTHENTICATED error
+/// and a `WWW-Authenticate` challenge (RFC 6750 §3), or 503 when it could not be checked.
+fn refuse(error: BearerError) -> Response {
+    let (status, code, message, challenge) = match error {
+        BearerError::Missing => (
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "authentication required: send a bearer token from /oauth/token".to_owned(),
+            "Bearer realm=\"medtour\"".to_owned(),
+        ),
+        BearerError::Invalid(reason) => (
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            format!("invalid bearer token: {reason}"),
+            format!("Bearer realm=\"medtour\", error=\"invalid_token\", error_description=\"{reason}\""),
+        ),
+        BearerError::Unavailable(cause) => {
+            tracing::error!(error = %cause, "could not check a bearer token");
+            (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", cause.to_string(), String::new())
+        }
+    };
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    let mut response = (status, Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&challenge)
+        && !challenge.is_empty()
+    {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
 }
 
 /// POST: any operation.
-pub async fn post(State(http): State<Http>, request: GraphQLRequest) -> GraphQLResponse {
-    execute(&http, request).await
+pub async fn post(State(http): State<Http>, headers: HeaderMap, request: GraphQLRequest) -> Response {
+    execute(&http, &headers, request).await
 }
 
 /// GET: GraphiQL for a browser, otherwise the operation in the query string.
@@ -36,7 +74,7 @@ pub async fn get(
             .into_response();
     }
     match request {
-        Ok(request) => execute(&http, request).await.into_response(),
+        Ok(request) => execute(&http, &headers, request).await,
         Err(rejection) => rejection.into_response(),
     }
 }

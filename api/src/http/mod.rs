@@ -1,13 +1,15 @@
-//! The HTTP surface: GraphQL (POST and GET, GraphiQL for browsers) and health endpoints.
+//! The HTTP surface: GraphQL (POST and GET, GraphiQL for browsers), the OAuth token
+//! endpoint and JWK set, and health endpoints.
 
 mod graphql;
 mod health;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::auth;
 use crate::graphql::ApiSchema;
 use crate::state::AppState;
 
@@ -22,6 +24,8 @@ pub struct Http {
 pub fn router(http: Http) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/oauth/token", post(auth::oauth::token))
+        .route("/.well-known/jwks.json", get(auth::oauth::jwks))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(
