@@ -27,4 +27,5 @@ pub mod quotes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod time;
 mod vocab;

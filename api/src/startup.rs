@@ -12,6 +12,8 @@ use crate::db::{self, StatementCounter};
 use crate::demo;
 use crate::graphql::build_schema;
 use crate::http::{self, Http};
+use crate::quotes::crypto::DataKeys;
+use crate::quotes::events::EventBus;
 use crate::state::AppState;
 
 /// A built application, bound to its port and ready to serve.
@@ -36,7 +38,11 @@ impl Application {
             }
         }
         auth::clients::warm_up();
-        let state = AppState { db: conn, settings: Arc::new(settings.clone()), statements, auth };
+        let data_keys = Arc::new(DataKeys::from_settings(&settings.data_keys)?);
+        let quote_events = EventBus::new(conn.get_database_backend());
+        quote_events.spawn_listener(settings.database_url.clone(), conn.clone());
+        let state =
+            AppState { db: conn, settings: Arc::new(settings.clone()), statements, auth, data_keys, quote_events };
         let schema = build_schema().data(state.clone()).finish();
         let listener = TcpListener::bind(settings.bind).await?;
         Ok(Self { listener, http: Http { state, schema } })

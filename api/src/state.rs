@@ -7,6 +7,8 @@ use sea_orm::DatabaseConnection;
 use crate::auth::Auth;
 use crate::config::Settings;
 use crate::db::StatementCounter;
+use crate::quotes::crypto::DataKeys;
+use crate::quotes::events::EventBus;
 
 /// Shared, cheaply cloned application state.
 #[derive(Clone)]
@@ -19,4 +21,8 @@ pub struct AppState {
     pub statements: StatementCounter,
     /// Token keys and the client-status cache.
     pub auth: Arc<Auth>,
+    /// Keys that seal health data at rest.
+    pub data_keys: Arc<DataKeys>,
+    /// Fans quote events out to subscribers.
+    pub quote_events: Arc<EventBus>,
 }

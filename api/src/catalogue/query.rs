@@ -40,6 +40,7 @@ pub struct ClinicFilter {
 
 /// How to order clinics.
 #[derive(InputObject, Clone, Copy, Debug)]
+#[graphql(name = "ClinicOrder")]
 pub struct ClinicOrderInput {
     pub field: ClinicOrderField,
     #[graphql(default_with = "OrderDirection::Asc")]

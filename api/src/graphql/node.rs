@@ -2,11 +2,15 @@
 
 use async_graphql::{Context, ID, Interface, Object, Result};
 
+use crate::auth::caller::{Caller, caller};
 use crate::catalogue::clinic::Clinic;
 use crate::catalogue::service;
 use crate::catalogue::types::{Accreditation, CertificateOfAnalysis, Doctor, Treatment, TreatmentPackage, today};
 use crate::error::{ServiceError, ServiceResult};
 use crate::graphql::ids::{Kind, decode};
+use crate::quotes::read;
+use crate::quotes::scope::Tenancy;
+use crate::quotes::types::Quote;
 use crate::state::AppState;
 
 /// An object reachable by its opaque global ID.
@@ -19,12 +23,13 @@ pub enum Node {
     Accreditation(Accreditation),
     CertificateOfAnalysis(CertificateOfAnalysis),
     TreatmentPackage(TreatmentPackage),
+    Quote(Quote),
 }
 
 /// The most IDs one `nodes` call may ask for.
 const MAX_NODES: usize = 100;
 
-async fn resolve(state: &AppState, id: &str) -> ServiceResult<Option<Node>> {
+async fn resolve(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<Option<Node>> {
     let Some((kind, row)) = decode(id) else {
         return Err(ServiceError::bad_input(&["id"], format!("\"{id}\" is not a valid ID")));
     };
@@ -48,7 +53,7 @@ async fn resolve(state: &AppState, id: &str) -> ServiceResult<Option<Node>> {
             Some(p) => Some(Node::TreatmentPackage(TreatmentPackage::from_row(p)?)),
             None => None,
         },
-        Kind::Quote => None,
+        Kind::Quote => read::by_row(db, Tenancy::of(caller), row).await?.map(|q| Node::Quote(q.into())),
     })
 }
 
@@ -61,7 +66,7 @@ impl NodeQuery {
     /// The object with this global ID, or null when none is visible to the caller.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let state = ctx.data::<AppState>()?;
-        Ok(resolve(state, &id).await?)
+        Ok(resolve(state, caller(ctx)?, &id).await?)
     }
 
     /// The objects with these global IDs, in the same order; null for each one not visible.
@@ -70,9 +75,10 @@ impl NodeQuery {
             return Err(ServiceError::bad_input(&["ids"], format!("at most {MAX_NODES} IDs per call")).into());
         }
         let state = ctx.data::<AppState>()?;
+        let caller = caller(ctx)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in &ids {
-            out.push(resolve(state, id).await?);
+            out.push(resolve(state, caller, id).await?);
         }
         Ok(out)
     }

@@ -13,16 +13,26 @@ use serde_json::json;
 
 use super::Http;
 use crate::auth::bearer::{self, BearerError};
+use crate::auth::caller::Caller;
 use crate::catalogue::loaders::CatalogueLoader;
+use crate::quotes::loaders::QuoteLoader;
+use crate::state::AppState;
 
 async fn execute(http: &Http, headers: &HeaderMap, request: GraphQLRequest) -> Response {
     let caller = match bearer::from_headers(&http.state, headers).await {
         Ok(caller) => caller,
         Err(error) => return refuse(error),
     };
-    let loader = DataLoader::new(CatalogueLoader::new(http.state.db.clone()), tokio::spawn);
-    let request = request.into_inner().data(loader).data(caller);
+    let request = with_request_data(request.into_inner(), &http.state, caller);
     GraphQLResponse::from(http.schema.execute(request).await).into_response()
+}
+
+/// Attaches what one operation needs: its caller and fresh batch loaders.
+pub fn with_request_data(request: async_graphql::Request, state: &AppState, caller: Caller) -> async_graphql::Request {
+    request
+        .data(DataLoader::new(CatalogueLoader::new(state.db.clone()), tokio::spawn))
+        .data(DataLoader::new(QuoteLoader::new(state.db.clone()), tokio::spawn))
+        .data(caller)
 }
 
 /// The answer to an operation without a usable identity: 401 with an UNAUTHENTICATED error

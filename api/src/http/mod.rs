@@ -1,8 +1,9 @@
 //! The HTTP surface: GraphQL (POST and GET, GraphiQL for browsers), the OAuth token
 //! endpoint and JWK set, and health endpoints.
 
-mod graphql;
+pub mod graphql;
 mod health;
+mod subscriptions;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -24,6 +25,7 @@ pub struct Http {
 pub fn router(http: Http) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(subscriptions::upgrade))
         .route("/oauth/token", post(auth::oauth::token))
         .route("/.well-known/jwks.json", get(auth::oauth::jwks))
         .route("/healthz", get(health::healthz))

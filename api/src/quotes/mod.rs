@@ -1,4 +1,25 @@
-//! The quote workflow: pre-screening, submission, the lifecycle and its events, and the
-//! protection of health data.
+//! The quote workflow: agents ask clinics for quotes on a patient's behalf.
+//!
+//! A tour: [`api`] holds the GraphQL roots (thin resolvers); [`inputs`] and [`types`] are
+//! what callers send and get; [`eligibility`] is the pre-screening rule and [`lifecycle`] the
+//! transition table, both pure; [`validate`] checks input field by field into user errors
+//! ([`outcome`]); [`submit`] stores a request idempotently, [`transition`] moves it with
+//! optimistic concurrency, [`read`] lists and fetches; every query on quotes starts from the
+//! caller's [`scope::Tenancy`]; [`events`] records history and pushes it to subscribers
+//! (LISTEN/NOTIFY across PostgreSQL replicas); [`crypto`] seals health data at rest.
 
+pub mod api;
 pub mod crypto;
+pub mod eligibility;
+pub mod events;
+pub mod inputs;
+pub mod lifecycle;
+pub mod loaders;
+pub mod outcome;
+pub mod read;
+pub mod scope;
+pub mod submit;
+pub mod transition;
+pub mod types;
+pub mod validate;
+pub mod vocab;

@@ -1,0 +1,201 @@
+//! The quote workflow's GraphQL roots: thin resolvers over the services.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, Subscription};
+use futures::Stream;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use super::eligibility::{self, Screening};
+use super::inputs::{PatientProfileInput, QuoteOfferInput, SubmitQuoteRequestInput};
+use super::read::{self, QuoteFilter as FilterArgs};
+use super::scope::Tenancy;
+use super::submit;
+use super::transition::{self, Change};
+use super::types::{EligibilityResult, Quote, QuoteConnection, QuoteEdge, QuoteEvent, QuotePayload};
+use super::validate;
+use super::vocab::QuoteStatus;
+use crate::auth::caller::{RoleGuard, caller};
+use crate::auth::role::Role;
+use crate::catalogue::filter::treatment_by_slug;
+use crate::error::ServiceError;
+use crate::graphql::ids::{Kind, decode_as};
+use crate::graphql::pagination::PageInfo;
+use crate::graphql::scalars::DateTime;
+use crate::state::AppState;
+
+const AGENTS: &[Role] = &[Role::Agent, Role::Admin];
+const REVIEWERS: &[Role] = &[Role::Clinic, Role::Admin];
+const SCREENERS: &[Role] = &[Role::Partner, Role::Agent, Role::Admin];
+
+/// Narrows the quote list.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct QuoteFilter {
+    pub statuses: Option<Vec<QuoteStatus>>,
+    pub clinic_id: Option<ID>,
+    pub created_after: Option<DateTime>,
+    pub created_before: Option<DateTime>,
+}
+
+/// Quote queries.
+#[derive(Default)]
+pub struct QuoteQuery;
+
+#[Object]
+impl QuoteQuery {
+    /// Pre-screens a patient for a treatment (slug). Not medical advice.
+    #[graphql(guard = "RoleGuard(SCREENERS)")]
+    async fn check_eligibility(
+        &self,
+        ctx: &Context<'_>,
+        treatment: String,
+        patient: PatientProfileInput,
+    ) -> Result<EligibilityResult> {
+        let state = ctx.data::<AppState>()?;
+        treatment_by_slug(&state.db, &treatment, &["treatment"]).await?;
+        if let Some(problem) = validate::patient(&patient, &["patient"]).into_iter().next() {
+            return Err(
+                ServiceError::BadInput { field: problem.field.unwrap_or_default(), message: problem.message }.into()
+            );
+        }
+        let result = eligibility::screen(&Screening {
+            chronic_migraine_diagnosis: patient.chronic_migraine_diagnosis,
+            headache_days_per_month: patient.headache_days_per_month,
+            treatments_tried: &patient.treatments_tried,
+            contraindications: &patient.contraindications,
+        });
+        Ok(EligibilityResult { outcome: result.outcome, reasons: result.reasons })
+    }
+
+    /// A quote within the caller's tenancy; null otherwise, exactly as for an unknown ID.
+    async fn quote(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Quote>> {
+        let state = ctx.data::<AppState>()?;
+        let row = match decode_as(Kind::Quote, &id) {
+            Ok(Some(row)) => row,
+            Ok(None) => return Ok(None),
+            Err(_) => return Err(ServiceError::bad_input(&["id"], "not a valid ID").into()),
+        };
+        Ok(read::by_row(&state.db, Tenancy::of(caller(ctx)?), row).await?.map(Quote::from))
+    }
+
+    /// Quotes within the caller's tenancy, newest first (AGENT: its partner's; CLINIC: its
+    /// clinic's; ADMIN: all; PARTNER: none). `first` defaults to 20, at most 100.
+    async fn quotes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<QuoteFilter>,
+    ) -> Result<QuoteConnection> {
+        let state = ctx.data::<AppState>()?;
+        let filter = filter.unwrap_or_default();
+        let args = FilterArgs {
+            statuses: filter.statuses,
+            clinic_id: filter.clinic_id.map(|id| id.0),
+            created_after: filter.created_after.map(|d| d.0),
+            created_before: filter.created_before.map(|d| d.0),
+        };
+        let want_total = ctx.look_ahead().field("totalCount").exists();
+        let result =
+            read::list(&state.db, Tenancy::of(caller(ctx)?), &args, first, after.as_deref(), want_total).await?;
+        let edges: Vec<QuoteEdge> = result
+            .page
+            .rows
+            .into_iter()
+            .map(|q| QuoteEdge { cursor: read::cursor(&q), node: Quote::from(q) })
+            .collect();
+        let page_info = PageInfo {
+            has_next_page: result.page.has_next_page,
+            has_previous_page: result.page.has_previous_page,
+            start_cursor: edges.first().map(|e| e.cursor.clone()),
+            end_cursor: edges.last().map(|e| e.cursor.clone()),
+        };
+        Ok(QuoteConnection { edges, page_info, total: result.total_count })
+    }
+}
+
+async fn change(ctx: &Context<'_>, id: &ID, change: Change) -> Result<QuotePayload> {
+    let state = ctx.data::<AppState>()?;
+    Ok(transition::transition(state, caller(ctx)?, id, change).await?.into())
+}
+
+/// Quote mutations.
+#[derive(Default)]
+pub struct QuoteMutation;
+
+#[Object]
+impl QuoteMutation {
+    /// AGENT: asks a clinic for a quote. Idempotent per partner and `idempotencyKey`.
+    #[graphql(guard = "RoleGuard(&[Role::Agent])")]
+    async fn submit_quote_request(&self, ctx: &Context<'_>, input: SubmitQuoteRequestInput) -> Result<QuotePayload> {
+        let state = ctx.data::<AppState>()?;
+        Ok(submit::submit(state, caller(ctx)?, input).await?.into())
+    }
+
+    /// AGENT: withdraws an open quote.
+    #[graphql(guard = "RoleGuard(AGENTS)")]
+    async fn withdraw_quote_request(&self, ctx: &Context<'_>, id: ID) -> Result<QuotePayload> {
+        change(ctx, &id, Change::Withdraw).await
+    }
+
+    /// AGENT: accepts an offer that is still valid.
+    #[graphql(guard = "RoleGuard(AGENTS)")]
+    async fn accept_quote_offer(&self, ctx: &Context<'_>, id: ID) -> Result<QuotePayload> {
+        change(ctx, &id, Change::Accept).await
+    }
+
+    /// AGENT: declines an offer.
+    #[graphql(guard = "RoleGuard(AGENTS)")]
+    async fn decline_quote_offer(&self, ctx: &Context<'_>, id: ID, reason: Option<String>) -> Result<QuotePayload> {
+        change(ctx, &id, Change::Decline(reason)).await
+    }
+
+    /// CLINIC (its own clinic's quotes) or ADMIN: starts reviewing a submitted quote.
+    #[graphql(guard = "RoleGuard(REVIEWERS)")]
+    async fn start_quote_review(&self, ctx: &Context<'_>, id: ID) -> Result<QuotePayload> {
+        change(ctx, &id, Change::StartReview).await
+    }
+
+    /// CLINIC or ADMIN: makes an offer on a quote under review.
+    #[graphql(guard = "RoleGuard(REVIEWERS)")]
+    async fn make_quote_offer(&self, ctx: &Context<'_>, id: ID, input: QuoteOfferInput) -> Result<QuotePayload> {
+        change(ctx, &id, Change::Offer(Box::new(input))).await
+    }
+
+    /// CLINIC or ADMIN: rejects a submitted or reviewed quote, saying why.
+    #[graphql(guard = "RoleGuard(REVIEWERS)")]
+    async fn reject_quote_request(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<QuotePayload> {
+        change(ctx, &id, Change::Reject(reason)).await
+    }
+}
+
+/// Quote subscriptions.
+#[derive(Default)]
+pub struct QuoteSubscription;
+
+#[Subscription]
+impl QuoteSubscription {
+    /// Every new event on quotes within the caller's tenancy (or on one quote).
+    async fn quote_events(&self, ctx: &Context<'_>, quote_id: Option<ID>) -> Result<impl Stream<Item = QuoteEvent>> {
+        let state = ctx.data::<AppState>()?;
+        let tenancy = Tenancy::of(caller(ctx)?);
+        let only = match &quote_id {
+            None => None,
+            Some(id) => match decode_as(Kind::Quote, id) {
+                Ok(Some(row)) => Some(read::by_row(&state.db, tenancy, row).await?.map_or(-1, |q| q.id)),
+                Ok(None) => Some(-1),
+                Err(_) => return Err(ServiceError::bad_input(&["quoteId"], "not a valid ID").into()),
+            },
+        };
+        let receiver = state.quote_events.subscribe();
+        Ok(BroadcastStream::new(receiver).filter_map(move |item| {
+            let published = item.ok()?;
+            if !tenancy.admits(published.partner_id, published.clinic_id) {
+                return None;
+            }
+            if only.is_some_and(|row| row != published.event.quote_id) {
+                return None;
+            }
+            QuoteEvent::from_row(published.event).ok()
+        }))
+    }
+}

@@ -1,0 +1,94 @@
+//! Reading quotes: one by id and the newest-first keyset connection, always through the
+//! caller's [`Tenancy`].
+
+use chrono::{DateTime, Utc};
+use entity::quotes;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::scope::Tenancy;
+use super::vocab::QuoteStatus;
+use crate::error::{ServiceError, ServiceResult};
+use crate::graphql::ids::{Kind, decode_as};
+use crate::graphql::pagination::{Page, PageRequest, encode_cursor, page_request};
+
+/// The ordering tag of quote cursors (newest first).
+const ORDER: &str = "CREATED_DESC";
+
+/// A quote by row id, if the tenancy sees it.
+pub async fn by_row(db: &DatabaseConnection, tenancy: Tenancy, row: i32) -> ServiceResult<Option<quotes::Model>> {
+    Ok(tenancy.find().filter(quotes::Column::Id.eq(row)).one(db).await?)
+}
+
+/// Narrowing of the quote list.
+#[derive(Clone, Debug, Default)]
+pub struct QuoteFilter {
+    pub statuses: Option<Vec<QuoteStatus>>,
+    pub clinic_id: Option<String>,
+    pub created_after: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+/// A page of quotes and, when asked, how many match.
+pub struct QuotePage {
+    pub page: Page<quotes::Model>,
+    pub total_count: Option<u64>,
+}
+
+/// The cursor of a quote's edge.
+pub fn cursor(quote: &quotes::Model) -> String {
+    encode_cursor(ORDER, &(quote.created_at.to_rfc3339(), quote.id))
+}
+
+/// The tenancy's quotes matching `filter`, newest first.
+pub async fn list(
+    db: &DatabaseConnection,
+    tenancy: Tenancy,
+    filter: &QuoteFilter,
+    first: Option<i32>,
+    after: Option<&str>,
+    want_total: bool,
+) -> ServiceResult<QuotePage> {
+    let request: PageRequest<(String, i32)> = page_request(ORDER, first, after, None, None)?;
+    let mut condition = tenancy.condition();
+    if let Some(statuses) = &filter.statuses {
+        if statuses.len() > 20 {
+            return Err(ServiceError::bad_input(&["filter", "statuses"], "at most 20 statuses"));
+        }
+        condition = condition.add(quotes::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(id) = &filter.clinic_id {
+        let row = decode_as(Kind::Clinic, id)
+            .map_err(|_| ServiceError::bad_input(&["filter", "clinicId"], "not a valid ID"))?
+            .unwrap_or(-1);
+        condition = condition.add(quotes::Column::ClinicId.eq(row));
+    }
+    if let Some(after) = filter.created_after {
+        condition = condition.add(quotes::Column::CreatedAt.gt(after));
+    }
+    if let Some(before) = filter.created_before {
+        condition = condition.add(quotes::Column::CreatedAt.lt(before));
+    }
+    let mut query = quotes::Entity::find().filter(condition.clone());
+    if let Some((created, id)) = &request.cursor {
+        let created: DateTime<Utc> = DateTime::parse_from_rfc3339(created)
+            .map_err(|_| ServiceError::bad_input(&["after"], "`after` is not a valid cursor for this ordering"))?
+            .with_timezone(&Utc);
+        let col = Expr::col((quotes::Entity, quotes::Column::CreatedAt));
+        query = query.filter(
+            Condition::any()
+                .add(col.clone().lt(created))
+                .add(col.eq(created).and(Expr::col((quotes::Entity, quotes::Column::Id)).lt(*id))),
+        );
+    }
+    let rows = query
+        .order_by_desc(quotes::Column::CreatedAt)
+        .order_by_desc(quotes::Column::Id)
+        .limit(request.limit + 1)
+        .all(db)
+        .await?;
+    let total_count = if want_total { Some(quotes::Entity::find().filter(condition).count(db).await?) } else { None };
+    Ok(QuotePage { page: Page::from_fetched(rows, &request), total_count })
+}

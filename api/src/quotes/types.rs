@@ -1,0 +1,268 @@
+//! The quote workflow's GraphQL output types, converted explicitly from rows. The patient's
+//! notes are decrypted only here, for callers the tenancy already admitted.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
+use entity::{quote_events, quote_offers, quotes};
+
+use super::loaders::{ClinicOf, EventsOf, OfferOf, PackageOf, QuoteLoader};
+use super::outcome;
+use super::vocab::{Contraindication, EligibilityOutcome, PriorTreatment, QuoteStatus, UserErrorCode};
+use crate::catalogue::clinic::Clinic;
+use crate::catalogue::loaders::{CatalogueLoader, TreatmentById};
+use crate::catalogue::types::{Treatment, TreatmentPackage, strings};
+use crate::error::ServiceError;
+use crate::graphql::ids::{Kind, encode};
+use crate::graphql::pagination::PageInfo;
+use crate::graphql::scalars::{Date, DateTime};
+use crate::money::Money;
+use crate::state::AppState;
+use crate::time::now;
+
+/// The patient as submitted. `medicalNotes` is decrypted for the quote's parties only.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PatientProfile {
+    pub reference: Option<String>,
+    pub age_years: i32,
+    pub country_of_residence: String,
+    pub chronic_migraine_diagnosis: bool,
+    pub headache_days_per_month: i32,
+    pub treatments_tried: Vec<PriorTreatment>,
+    pub contraindications: Vec<Contraindication>,
+    pub medical_notes: Option<String>,
+}
+
+/// The pre-screening outcome (not medical advice) and the reasons for it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct EligibilityResult {
+    pub outcome: EligibilityOutcome,
+    pub reasons: Vec<String>,
+}
+
+/// A clinic's offer.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct QuoteOffer {
+    pub price: Money,
+    pub cell_count_millions: i32,
+    pub sessions: i32,
+    pub stay_days: i32,
+    pub inclusions: Vec<String>,
+    pub valid_until: DateTime,
+    pub notes: Option<String>,
+}
+
+impl From<quote_offers::Model> for QuoteOffer {
+    fn from(o: quote_offers::Model) -> Self {
+        Self {
+            price: Money::from_minor(o.price_minor, &o.currency_code),
+            inclusions: strings(&o.inclusions),
+            cell_count_millions: o.cell_count_millions,
+            sessions: o.sessions,
+            stay_days: o.stay_days,
+            valid_until: DateTime(o.valid_until),
+            notes: o.notes,
+        }
+    }
+}
+
+/// One change of a quote's status.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct QuoteEvent {
+    pub at: DateTime,
+    pub from: Option<QuoteStatus>,
+    pub to: QuoteStatus,
+    /// The client id that made the change ("system" when an offer lapsed).
+    pub actor: String,
+    /// The actor's role (PARTNER, AGENT, CLINIC, ADMIN, or SYSTEM).
+    pub actor_role: String,
+    pub note: Option<String>,
+    /// The quote this event belongs to.
+    pub quote_id: ID,
+}
+
+impl QuoteEvent {
+    /// Converts a row.
+    pub fn from_row(e: quote_events::Model) -> Result<Self, ServiceError> {
+        let status = |s: &str| {
+            QuoteStatus::parse(s).ok_or_else(|| {
+                ServiceError::internal(std::io::Error::other("stored event status outside its vocabulary"))
+            })
+        };
+        Ok(Self {
+            at: DateTime(e.at),
+            from: e.from_status.as_deref().map(status).transpose()?,
+            to: status(&e.to_status)?,
+            quote_id: encode(Kind::Quote, e.quote_id),
+            actor: e.actor_client_id,
+            actor_role: e.actor_role,
+            note: e.note,
+        })
+    }
+}
+
+/// A quote request and everything that happened to it.
+#[derive(Clone, Debug)]
+pub struct Quote {
+    id: ID,
+    row: quotes::Model,
+}
+
+impl From<quotes::Model> for Quote {
+    fn from(row: quotes::Model) -> Self {
+        Self { id: encode(Kind::Quote, row.id), row }
+    }
+}
+
+fn vocab_list<T>(json: &serde_json::Value, parse: fn(&str) -> Option<T>) -> Vec<T> {
+    strings(json).iter().filter_map(|s| parse(s)).collect()
+}
+
+#[Object]
+impl Quote {
+    pub async fn id(&self) -> &ID {
+        &self.id
+    }
+
+    /// EXPIRED as soon as an offer's `validUntil` has passed, even before it is recorded.
+    async fn status(&self, ctx: &Context<'_>) -> Result<QuoteStatus> {
+        let stored = QuoteStatus::parse(&self.row.status).unwrap_or(QuoteStatus::Submitted);
+        if stored == QuoteStatus::Offered
+            && let Some(offer) = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(OfferOf(self.row.id)).await?
+            && offer.valid_until <= now()
+        {
+            return Ok(QuoteStatus::Expired);
+        }
+        Ok(stored)
+    }
+
+    async fn clinic(&self, ctx: &Context<'_>) -> Result<Clinic> {
+        let row = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(ClinicOf(self.row.clinic_id)).await?;
+        Ok(row.map(Clinic::from).ok_or_else(|| ServiceError::NotFound("clinic".into()))?)
+    }
+
+    async fn treatment(&self, ctx: &Context<'_>) -> Result<Treatment> {
+        let row = ctx.data::<DataLoader<CatalogueLoader>>()?.load_one(TreatmentById(self.row.treatment_id)).await?;
+        Ok(row.map(Treatment::from).ok_or_else(|| ServiceError::NotFound("treatment".into()))?)
+    }
+
+    async fn package(&self, ctx: &Context<'_>) -> Result<Option<TreatmentPackage>> {
+        let Some(id) = self.row.package_id else { return Ok(None) };
+        let row = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(PackageOf(id)).await?;
+        Ok(row.map(TreatmentPackage::from_row).transpose()?)
+    }
+
+    async fn requested_cell_count_millions(&self) -> Option<i32> {
+        self.row.requested_cell_count_millions
+    }
+
+    async fn travel_earliest(&self) -> Option<Date> {
+        self.row.travel_earliest.map(Date)
+    }
+
+    async fn travel_latest(&self) -> Option<Date> {
+        self.row.travel_latest.map(Date)
+    }
+
+    async fn patient(&self, ctx: &Context<'_>) -> Result<PatientProfile> {
+        let r = &self.row;
+        let medical_notes = match (&r.medical_notes_ciphertext, &r.medical_notes_key_id) {
+            (Some(sealed), Some(kid)) => {
+                let keys = &ctx.data::<AppState>()?.data_keys;
+                Some(keys.decrypt(r.id, kid, sealed).map_err(ServiceError::internal)?)
+            }
+            _ => None,
+        };
+        Ok(PatientProfile {
+            reference: r.patient_reference.clone(),
+            age_years: r.patient_age_years,
+            country_of_residence: r.patient_country.clone(),
+            chronic_migraine_diagnosis: r.chronic_migraine_diagnosis,
+            headache_days_per_month: r.headache_days_per_month,
+            treatments_tried: vocab_list(&r.treatments_tried, PriorTreatment::parse),
+            contraindications: vocab_list(&r.contraindications, Contraindication::parse),
+            medical_notes,
+        })
+    }
+
+    /// The pre-screening stored when the quote was submitted.
+    async fn eligibility(&self) -> EligibilityResult {
+        EligibilityResult {
+            outcome: EligibilityOutcome::parse(&self.row.eligibility_outcome)
+                .unwrap_or(EligibilityOutcome::NeedsReview),
+            reasons: strings(&self.row.eligibility_reasons),
+        }
+    }
+
+    async fn offer(&self, ctx: &Context<'_>) -> Result<Option<QuoteOffer>> {
+        let row = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(OfferOf(self.row.id)).await?;
+        Ok(row.map(QuoteOffer::from))
+    }
+
+    /// The complete history, oldest first.
+    async fn events(&self, ctx: &Context<'_>) -> Result<Vec<QuoteEvent>> {
+        let rows = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(EventsOf(self.row.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(QuoteEvent::from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.row.created_at)
+    }
+
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.row.updated_at)
+    }
+}
+
+/// Why a mutation did not do what was asked.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct UserError {
+    /// Path of the input concerned, e.g. ["input", "patient", "ageYears"].
+    pub field: Option<Vec<String>>,
+    pub message: String,
+    pub code: UserErrorCode,
+}
+
+/// The result of a quote mutation: the quote, and what went wrong if anything did.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct QuotePayload {
+    pub quote: Option<Quote>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl From<outcome::Outcome> for QuotePayload {
+    fn from(o: outcome::Outcome) -> Self {
+        Self {
+            quote: o.quote.map(Quote::from),
+            user_errors: o
+                .user_errors
+                .into_iter()
+                .map(|e| UserError { field: e.field, message: e.message, code: e.code })
+                .collect(),
+        }
+    }
+}
+
+/// An edge of the quote connection.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct QuoteEdge {
+    pub cursor: String,
+    pub node: Quote,
+}
+
+/// A page of quotes, newest first.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct QuoteConnection {
+    pub edges: Vec<QuoteEdge>,
+    pub page_info: PageInfo,
+    #[graphql(skip)]
+    pub total: Option<u64>,
+}
+
+#[ComplexObject]
+impl QuoteConnection {
+    /// Quotes matching the filter within the caller's tenancy.
+    async fn total_count(&self) -> i32 {
+        self.total.map_or(0, |t| i32::try_from(t).unwrap_or(i32::MAX))
+    }
+}
