@@ -233,13 +233,13 @@ pub fn error_codes(body: &Value) -> Vec<String> {
 /// `<scenario>::on_sqlite` and `<scenario>::on_postgres`.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($(#[doc = $doc:literal])* async fn $name:ident($backend:ident: Backend) $body:block) => {
+    ($(#[doc = $doc:literal])* async fn $name:ident($backend:ident: $ty:ty) $body:block) => {
         $(#[doc = $doc])*
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
-            async fn scenario($backend: $crate::Backend) $body
+            async fn scenario($backend: $ty) $body
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_sqlite() {

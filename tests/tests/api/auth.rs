@@ -7,7 +7,7 @@ use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use medtour::config::DEV_JWT_SIGNING_KEY;
-use medtour_tests::{Role, TestApp, error_codes, on_both_backends, spawn_app, spawn_on};
+use medtour_tests::{Backend, Role, TestApp, error_codes, on_both_backends, spawn_app, spawn_on};
 use serde_json::{Value, json};
 
 const VIEWER: &str = "{ viewer { clientId role partnerName scopes clinic { slug } } }";

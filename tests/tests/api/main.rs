@@ -4,3 +4,4 @@ mod auth;
 mod catalogue;
 mod foundation;
 mod schema;
+mod subscriptions;

@@ -1,4 +1,10 @@
-//! The committed SDL is the schema the code serves.
+//! The served schema: the committed SDL is current, and every name of the partner contract
+//! is served with the same shape (additions are allowed, renames and retypes are not).
+
+use std::collections::HashMap;
+
+use async_graphql::parser::parse_schema;
+use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
 
 #[test]
 fn the_committed_sdl_matches_the_code() {
@@ -9,4 +15,68 @@ fn the_committed_sdl_matches_the_code() {
         committed == current,
         "api/schema.graphql is stale: run `cargo run -p medtour-api -- schema > api/schema.graphql`"
     );
+}
+
+/// Each type's members as `name(args) -> type` strings, enum values as their names.
+fn shapes(sdl: &str) -> HashMap<String, HashMap<String, String>> {
+    let document = parse_schema(sdl).expect("the SDL parses");
+    let mut out = HashMap::new();
+    for definition in document.definitions {
+        let TypeSystemDefinition::Type(t) = definition else { continue };
+        let t = t.node;
+        let mut members = HashMap::new();
+        let field = |f: &async_graphql::parser::types::FieldDefinition| {
+            let args: Vec<String> =
+                f.arguments.iter().map(|a| format!("{}: {}", a.node.name.node, a.node.ty.node)).collect();
+            (f.name.node.to_string(), format!("({}) -> {}", args.join(", "), f.ty.node))
+        };
+        match &t.kind {
+            TypeKind::Object(o) => members.extend(o.fields.iter().map(|f| field(&f.node))),
+            TypeKind::Interface(i) => members.extend(i.fields.iter().map(|f| field(&f.node))),
+            TypeKind::InputObject(i) => {
+                members.extend(i.fields.iter().map(|f| (f.node.name.node.to_string(), f.node.ty.node.to_string())))
+            }
+            TypeKind::Enum(e) => {
+                members.extend(e.values.iter().map(|v| (v.node.value.node.to_string(), String::new())))
+            }
+            TypeKind::Scalar | TypeKind::Union(_) => {}
+        }
+        out.insert(t.name.node.to_string(), members);
+    }
+    out
+}
+
+#[test]
+fn every_contract_name_is_served_with_its_shape() {
+    let contract = shapes(include_str!("../../../api/contract.graphql"));
+    let served = shapes(&medtour::graphql::sdl());
+    let mut problems = Vec::new();
+    for (type_name, members) in &contract {
+        let Some(ours) = served.get(type_name) else {
+            problems.push(format!("type {type_name} is missing"));
+            continue;
+        };
+        for (member, shape) in members {
+            match ours.get(member) {
+                None => problems.push(format!("{type_name}.{member} is missing")),
+                Some(s) if !shape.starts_with('(') && s != shape => {
+                    problems.push(format!("{type_name}.{member}: contract {shape}, served {s}"))
+                }
+                Some(s) => {
+                    // Fields: same result type, and every contract argument with its type.
+                    let (args, result) = shape.split_once(" -> ").unwrap_or(("", shape));
+                    let (served_args, served_result) = s.split_once(" -> ").unwrap_or(("", s));
+                    if result != served_result {
+                        problems.push(format!("{type_name}.{member}: contract type {result}, served {served_result}"));
+                    }
+                    for arg in args.trim_matches(|c| c == '(' || c == ')').split(", ").filter(|a| !a.is_empty()) {
+                        if !served_args.contains(arg) {
+                            problems.push(format!("{type_name}.{member}: argument `{arg}` missing or retyped"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "the served schema breaks the contract:\n{}", problems.join("\n"));
 }

@@ -1,0 +1,117 @@
+//! `quoteEvents` over graphql-transport-ws: authenticated in `connection_init`, delivering
+//! exactly the subscriber's tenant's events — across processes on PostgreSQL.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use medtour_tests::{Backend, Role, TestApp, on_both_backends, spawn_app, spawn_on};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(app: &TestApp, init: Value) -> Socket {
+    let mut request = format!("ws://127.0.0.1:{}/graphql/ws", app.port).into_client_request().unwrap();
+    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("the websocket opens");
+    socket.send(Message::text(json!({ "type": "connection_init", "payload": init }).to_string())).await.unwrap();
+    socket
+}
+
+async fn next_json(socket: &mut Socket, within: Duration) -> Option<Value> {
+    loop {
+        match tokio::time::timeout(within, socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => return serde_json::from_str(&text).ok(),
+            Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+            _ => return None,
+        }
+    }
+}
+
+async fn subscribe(app: &TestApp, token: &str) -> Socket {
+    let mut socket = connect(app, json!({ "Authorization": format!("Bearer {token}") })).await;
+    let ack = next_json(&mut socket, Duration::from_secs(5)).await.expect("an acknowledgement");
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    let query = "subscription { quoteEvents { quoteId from to actor actorRole } }";
+    socket
+        .send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string()))
+        .await
+        .unwrap();
+    // Give the server a moment to register the stream before events are produced.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    socket
+}
+
+async fn submit(app: &TestApp, token: &str, key: &str) -> String {
+    let clinic = app.data_as(token, r#"{ clinic(slug: "baja-regenerative-institute") { id } }"#, json!({})).await;
+    let input = json!({
+        "idempotencyKey": key,
+        "clinicId": clinic["clinic"]["id"],
+        "treatment": "msc-chronic-migraine",
+        "patient": {
+            "ageYears": 41, "countryOfResidence": "US", "chronicMigraineDiagnosis": true,
+            "headacheDaysPerMonth": 20, "treatmentsTried": ["TRIPTANS", "CGRP_INHIBITORS"], "contraindications": []
+        }
+    });
+    let data = app
+        .data_as(token, "mutation($input: SubmitQuoteRequestInput!) { submitQuoteRequest(input: $input) { quote { id } userErrors { message } } }", json!({ "input": input }))
+        .await;
+    data["submitQuoteRequest"]["quote"]["id"].as_str().expect("a quote was submitted").to_owned()
+}
+
+on_both_backends! {
+    /// Subscribers receive their own tenant's events and nobody else's.
+    async fn subscribers_receive_exactly_their_tenants_events(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let agent_a = app.login(Role::Agent, Some("Partner A"), None).await;
+        let agent_b = app.login(Role::Agent, Some("Partner B"), None).await;
+        let clinic = app.login(Role::Clinic, None, Some("baja-regenerative-institute")).await;
+        let other_clinic = app.login(Role::Clinic, None, Some("rhein-zelltherapie-duesseldorf")).await;
+        let mut a = subscribe(&app, &agent_a).await;
+        let mut b = subscribe(&app, &agent_b).await;
+        let mut c = subscribe(&app, &clinic).await;
+        let mut d = subscribe(&app, &other_clinic).await;
+
+        let quote = submit(&app, &agent_a, "sub-1").await;
+        for (who, socket) in [("agent of the partner", &mut a), ("the quoted clinic", &mut c)] {
+            let message = next_json(socket, Duration::from_secs(5)).await.unwrap_or_else(|| panic!("{who} got no event"));
+            assert_eq!(message["type"], "next", "{who}: {message}");
+            let event = &message["payload"]["data"]["quoteEvents"];
+            assert_eq!(event["quoteId"], quote.as_str(), "{who}");
+            assert_eq!(event["to"], "SUBMITTED");
+            assert_eq!(event["actorRole"], "AGENT");
+        }
+        for (who, socket) in [("an agent of another partner", &mut b), ("another clinic", &mut d)] {
+            assert_eq!(next_json(socket, Duration::from_millis(800)).await, None, "{who} must not see the event");
+        }
+    }
+}
+
+on_both_backends! {
+    /// A websocket without a valid token in connection_init is closed, not acknowledged.
+    async fn subscriptions_without_a_valid_token_are_refused(backend: Backend) {
+        let app = spawn_app(backend).await;
+        for init in [json!({}), json!({ "Authorization": "Bearer forged.token.value" })] {
+            let mut socket = connect(&app, init.clone()).await;
+            let reply = next_json(&mut socket, Duration::from_secs(3)).await;
+            assert!(reply.as_ref().is_none_or(|r| r["type"] != "connection_ack"), "{init}: {reply:?}");
+        }
+    }
+}
+
+/// With PostgreSQL, an event made through one server reaches a subscriber of another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_cross_servers_through_postgres_listen_notify() {
+    if medtour_tests::postgres_url().is_none() {
+        eprintln!("SKIPPED events_cross_servers_through_postgres_listen_notify: TEST_DATABASE_URL is not set");
+        return;
+    }
+    let first = spawn_app(Backend::Postgres).await;
+    let second = spawn_on(Backend::Postgres, &first.database_url, None, &[]).await;
+    let agent = first.login(Role::Agent, Some("Partner A"), None).await;
+    let mut socket = subscribe(&first, &agent).await;
+    let quote = submit(&second, &agent, "cross-1").await;
+    let message = next_json(&mut socket, Duration::from_secs(5)).await.expect("the event crossed servers");
+    assert_eq!(message["payload"]["data"]["quoteEvents"]["quoteId"], quote.as_str());
+}
