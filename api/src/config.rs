@@ -39,6 +39,12 @@ pub struct Settings {
     pub jwt: JwtSettings,
     /// Keys that encrypt health data at rest.
     pub data_keys: DataKeySettings,
+    /// Per-request query limits.
+    pub limits: crate::limits::QueryLimits,
+    /// Query-cost buckets per role.
+    pub rate: crate::limits::rate::RateSettings,
+    /// `MEDTOUR_CORS_ORIGINS`: partner origins allowed to call from browsers, comma-separated.
+    pub cors_origins: Vec<String>,
 }
 
 /// How access tokens are signed and checked.
@@ -157,8 +163,28 @@ impl Settings {
                 .map(|(kid, key)| (kid, key.into()))
                 .collect(),
         };
-        let settings =
-            Self { mode, database_url, bind, load_demo_data, demo_clients, db_pool_size, log_json, jwt, data_keys };
+        let limits = crate::limits::QueryLimits::from_lookup(&lookup)?;
+        let rate = crate::limits::rate::RateSettings::from_lookup(&lookup)?;
+        let cors_origins = lookup("MEDTOUR_CORS_ORIGINS")
+            .unwrap_or_default()
+            .split(',')
+            .map(|o| o.trim().trim_end_matches('/').to_owned())
+            .filter(|o| !o.is_empty())
+            .collect();
+        let settings = Self {
+            mode,
+            database_url,
+            bind,
+            load_demo_data,
+            demo_clients,
+            db_pool_size,
+            log_json,
+            jwt,
+            data_keys,
+            limits,
+            rate,
+            cors_origins,
+        };
         settings.refuse_unsafe_defaults()?;
         Ok(settings)
     }

@@ -1,12 +1,24 @@
 //! Database connection: one pool for SQLite or PostgreSQL, migrations, and a statement
 //! counter (for `/metrics` and for the test that proves nested reads are batched).
+//!
+//! When the database goes away, nothing waits long for it: a request gets a connection
+//! within [`ACQUIRE_TIMEOUT`] or fails with a [`DbErr`] that [`is_unavailable`] recognises
+//! (and the service layer reports as UNAVAILABLE), and readiness answers within
+//! [`READY_TIMEOUT`]. The pool tests each connection before handing it out and opens new
+//! ones as needed, so the server recovers by itself when the database returns.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr};
+
+/// How long a request waits for a database connection before it fails as unavailable
+/// (while the database is down, the pool keeps retrying to connect until then).
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long readiness waits for the database to answer.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Counts the SQL statements sent to the database by this process.
 #[derive(Clone, Debug, Default)]
@@ -25,8 +37,9 @@ pub async fn connect(url: &str, max_connections: u32, counter: &StatementCounter
     options
         .max_connections(max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
+        .connect_timeout(ACQUIRE_TIMEOUT)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire(true)
         .sqlx_logging(false)
         // SQLite: many readers beside one writer, and writers wait for each other instead of
         // failing with "database is locked".
@@ -51,7 +64,27 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// True when the database answers a trivial query.
+/// True when the database answers a trivial query within [`READY_TIMEOUT`].
 pub async fn is_ready(db: &DatabaseConnection) -> bool {
-    db.ping().await.is_ok()
+    matches!(tokio::time::timeout(READY_TIMEOUT, db.ping()).await, Ok(Ok(())))
+}
+
+/// True when `err` means the database could not be reached or dropped the connection, as
+/// opposed to refusing a statement: no connection within [`ACQUIRE_TIMEOUT`] (the usual
+/// form while PostgreSQL is down), a connection that failed or broke mid-statement (I/O,
+/// TLS), or a PostgreSQL connection exception (SQLSTATE class 08), shutdown (57P01–57P03)
+/// or too many connections (53300).
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error;
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => match &**e {
+            Error::Io(_) | Error::Tls(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => true,
+            Error::Database(db) => db
+                .code()
+                .is_some_and(|code| code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")),
+            _ => false,
+        },
+        _ => false,
+    }
 }

@@ -79,11 +79,8 @@ impl Clone for ServiceError {
 
 impl From<sea_orm::DbErr> for ServiceError {
     fn from(err: sea_orm::DbErr) -> Self {
-        use sea_orm::DbErr;
-        match &err {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(Arc::new(err)),
-            _ => Self::Internal(Arc::new(err)),
-        }
+        // Unreachable or lost database (see `db::is_unavailable`): UNAVAILABLE, retryable.
+        if crate::db::is_unavailable(&err) { Self::Unavailable(Arc::new(err)) } else { Self::Internal(Arc::new(err)) }
     }
 }
 
@@ -142,7 +139,7 @@ pub fn classify(error: &mut ServerError) {
         } else {
             "GRAPHQL_VALIDATION_FAILED"
         }
-    } else if error.message.starts_with("Failed to parse") || error.message.starts_with("Invalid value") {
+    } else if is_input_coercion(&error.message) {
         "BAD_USER_INPUT"
     } else {
         // An error without a known source inside execution: never show its text.
@@ -151,6 +148,14 @@ pub fn classify(error: &mut ServerError) {
         "INTERNAL"
     };
     set(error, "code", Value::from(code));
+}
+
+/// async-graphql's messages for an argument that does not coerce to its type.
+fn is_input_coercion(message: &str) -> bool {
+    message.starts_with("Failed to parse")
+        || message.starts_with("Invalid value")
+        || message.starts_with("Expected input type")
+        || message.contains("(occurred while parsing")
 }
 
 fn set(error: &mut ServerError, key: &str, value: Value) {

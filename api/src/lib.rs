@@ -4,7 +4,8 @@
 //! - [`startup`] builds the [`Application`](startup::Application) from typed [`config`];
 //!   [`cli`] is the `medtour` command line and [`telemetry`] its logging.
 //! - [`http`] routes requests: `/graphql`, `/oauth/token`, health checks; [`auth`] turns a
-//!   bearer token into a caller and holds the role guard.
+//!   bearer token into a caller and holds the role guard; [`observability`] gives each request
+//!   an id, a span and its metrics (`/metrics`).
 //! - [`graphql`] holds what every area shares: scalars, global IDs, Relay pagination, the
 //!   merged schema.
 //! - Areas of the domain, each with its types, inputs, service and loaders side by side:
@@ -22,7 +23,9 @@ pub mod demo;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod limits;
 pub mod money;
+pub mod observability;
 pub mod quotes;
 pub mod startup;
 pub mod state;

@@ -7,11 +7,14 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
 
 use crate::auth::{self, Auth};
-use crate::config::Settings;
+use crate::config::{Mode, Settings};
 use crate::db::{self, StatementCounter};
 use crate::demo;
 use crate::graphql::build_schema;
 use crate::http::{self, Http};
+use crate::limits::rate::RateLimiter;
+use crate::limits::token_rate::TokenRateLimiter;
+use crate::observability::Metrics;
 use crate::quotes::crypto::DataKeys;
 use crate::quotes::events::EventBus;
 use crate::state::AppState;
@@ -41,11 +44,21 @@ impl Application {
         let data_keys = Arc::new(DataKeys::from_settings(&settings.data_keys)?);
         let quote_events = EventBus::new(conn.get_database_backend());
         quote_events.spawn_listener(settings.database_url.clone(), conn.clone());
-        let state =
-            AppState { db: conn, settings: Arc::new(settings.clone()), statements, auth, data_keys, quote_events };
-        let schema = build_schema().data(state.clone()).finish();
+        let state = AppState {
+            db: conn,
+            settings: Arc::new(settings.clone()),
+            statements,
+            auth,
+            data_keys,
+            quote_events,
+            metrics: Metrics::new(),
+            limits: Arc::new(settings.limits.clone()),
+            rate: Arc::new(RateLimiter::new(settings.rate.clone())),
+            token_rate: Arc::new(TokenRateLimiter::default()),
+        };
+        let schema = build_schema(&settings.limits, settings.mode == Mode::Production).data(state.clone()).finish();
         let listener = TcpListener::bind(settings.bind).await?;
-        Ok(Self { listener, http: Http { state, schema } })
+        Ok(Self { listener, http: Http { state, schema, persisted: Default::default() } })
     }
 
     /// The port actually bound (useful when configured with port 0).
@@ -61,7 +74,8 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(address = %self.listener.local_addr()?, "medtour listening");
-        axum::serve(self.listener, http::router(self.http)).with_graceful_shutdown(shutdown_signal()).await
+        let app = http::router(self.http).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await
     }
 }
 

@@ -7,6 +7,10 @@ use sea_orm::DatabaseConnection;
 use crate::auth::Auth;
 use crate::config::Settings;
 use crate::db::StatementCounter;
+use crate::limits::QueryLimits;
+use crate::limits::rate::RateLimiter;
+use crate::limits::token_rate::TokenRateLimiter;
+use crate::observability::Metrics;
 use crate::quotes::crypto::DataKeys;
 use crate::quotes::events::EventBus;
 
@@ -25,4 +29,12 @@ pub struct AppState {
     pub data_keys: Arc<DataKeys>,
     /// Fans quote events out to subscribers.
     pub quote_events: Arc<EventBus>,
+    /// Per-request limits.
+    pub limits: Arc<QueryLimits>,
+    /// Per-client query-cost buckets.
+    pub rate: Arc<RateLimiter>,
+    /// Attempts on the token endpoint.
+    pub token_rate: Arc<TokenRateLimiter>,
+    /// Prometheus metrics (`/metrics`); rate limiters record rejections here.
+    pub metrics: Metrics,
 }

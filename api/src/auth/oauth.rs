@@ -5,10 +5,11 @@
 //! (not both). Errors follow §5.2; every response carries `Cache-Control: no-store`.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -25,14 +26,20 @@ struct OAuthError {
     status: StatusCode,
     code: &'static str,
     description: &'static str,
+    retry_after: Option<u64>,
 }
 
 impl OAuthError {
     fn request(description: &'static str) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, code: "invalid_request", description }
+        Self { status: StatusCode::BAD_REQUEST, code: "invalid_request", description, retry_after: None }
     }
     fn client() -> Self {
-        Self { status: StatusCode::UNAUTHORIZED, code: "invalid_client", description: "client authentication failed" }
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            code: "invalid_client",
+            description: "client authentication failed",
+            retry_after: None,
+        }
     }
 }
 
@@ -47,6 +54,11 @@ impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let mut response =
             (self.status, Json(json!({ "error": self.code, "error_description": self.description }))).into_response();
+        if let Some(seconds) = self.retry_after
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
@@ -77,14 +89,19 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
 }
 
 /// The token endpoint.
-pub async fn token(State(http): State<Http>, headers: HeaderMap, body: Bytes) -> Response {
-    match grant(&http, &headers, &body).await {
+pub async fn token(
+    State(http): State<Http>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match grant(&http, peer.ip(), &headers, &body).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
 }
 
-async fn grant(http: &Http, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
+async fn grant(http: &Http, peer: IpAddr, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
     let form_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
         v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
     });
@@ -107,6 +124,7 @@ async fn grant(http: &Http, headers: &HeaderMap, body: &[u8]) -> Result<Response
                 status: StatusCode::BAD_REQUEST,
                 code: "unsupported_grant_type",
                 description: "only client_credentials is supported",
+                retry_after: None,
             });
         }
     }
@@ -121,15 +139,28 @@ async fn grant(http: &Http, headers: &HeaderMap, body: &[u8]) -> Result<Response
         (None, None) => return Err(OAuthError::client()),
     };
     let state = &http.state;
+    if let Err(wait) = state.token_rate.admit(Some(peer), Some(&client_id)) {
+        state.metrics.record_token_throttled();
+        return Err(OAuthError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "slow_down",
+            description: "too many attempts; wait before trying again",
+            retry_after: Some(wait.as_secs().max(1)),
+        });
+    }
     let client = match clients::authenticate(&state.db, &client_id, &secret).await {
         Ok(Some(client)) => client,
-        Ok(None) => return Err(OAuthError::client()),
+        Ok(None) => {
+            state.token_rate.failed(&client_id);
+            return Err(OAuthError::client());
+        }
         Err(e) => {
             tracing::error!(error = %e, "token endpoint could not authenticate");
             return Err(OAuthError {
                 status: StatusCode::SERVICE_UNAVAILABLE,
                 code: "temporarily_unavailable",
                 description: "try again shortly",
+                retry_after: None,
             });
         }
     };
@@ -144,6 +175,7 @@ async fn grant(http: &Http, headers: &HeaderMap, body: &[u8]) -> Result<Response
                 status: StatusCode::BAD_REQUEST,
                 code: "invalid_scope",
                 description: "a requested scope is not granted to this client",
+                retry_after: None,
             });
         }
     };
@@ -160,6 +192,7 @@ async fn grant(http: &Http, headers: &HeaderMap, body: &[u8]) -> Result<Response
             status: StatusCode::INTERNAL_SERVER_ERROR,
             code: "server_error",
             description: "the token could not be issued",
+            retry_after: None,
         }
     })?;
     let body =

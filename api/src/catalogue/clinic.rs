@@ -1,19 +1,20 @@
 //! The `Clinic` type and its connection. Every nested field reads through the request's
 //! batch loader, so a page of fifty clinics costs the same statements as a page of five.
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::clinics;
 
-use super::filter::treatment_by_slug;
-use super::loaders::DoctorsOf;
+use super::filter::check_slug;
+use super::loaders::{CatalogueLoader, DoctorsOf, TreatmentBySlug};
 use super::types::{
     Accreditation, CertificateOfAnalysis, ChecklistItem, Doctor, PriceRange, SafetyChecklist, TreatmentPackage,
     certificates_of, evidence, packages_of, strings, today,
 };
+use crate::error::ServiceError;
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::pagination::PageInfo;
 use crate::money::Money;
-use crate::state::AppState;
 
 /// A clinic of the catalogue.
 #[derive(Clone, Debug)]
@@ -51,17 +52,25 @@ impl Clinic {
         self.row_id
     }
 
+    /// Active packages, narrowed to the treatment with slug `treatment` when given. An
+    /// unknown slug is bad input; the slug is resolved through the request's loader, beside
+    /// the packages, so a page of clinics costs no statement per clinic.
     async fn packages_for(
         &self,
         ctx: &Context<'_>,
         treatment: Option<String>,
     ) -> Result<Vec<entity::treatment_packages::Model>> {
-        let mut rows = packages_of(ctx, self.row_id).await?;
-        if let Some(slug) = treatment {
-            let state = ctx.data::<AppState>()?;
-            let treatment = treatment_by_slug(&state.db, &slug, &["treatment"]).await?;
-            rows.retain(|p| p.treatment_id == treatment.id);
-        }
+        let Some(slug) = treatment else {
+            return packages_of(ctx, self.row_id).await;
+        };
+        check_slug(&slug, &["treatment"])?;
+        let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
+        let (mut rows, treatment) = futures::try_join!(packages_of(ctx, self.row_id), async {
+            loader.load_one(TreatmentBySlug(slug.clone())).await.map_err(async_graphql::Error::from)
+        })?;
+        let treatment = treatment
+            .ok_or_else(|| ServiceError::bad_input(&["treatment"], format!("no treatment has the slug \"{slug}\"")))?;
+        rows.retain(|p| p.treatment_id == treatment.id);
         Ok(rows)
     }
 }
@@ -97,12 +106,12 @@ impl Clinic {
         &self.languages
     }
     async fn doctors(&self, ctx: &Context<'_>) -> Result<Vec<Doctor>> {
-        let loader = ctx.data::<async_graphql::dataloader::DataLoader<super::loaders::CatalogueLoader>>()?;
+        let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
         let rows = loader.load_one(DoctorsOf(self.row_id)).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Doctor::from).collect())
     }
     async fn accreditations(&self, ctx: &Context<'_>) -> Result<Vec<Accreditation>> {
-        let loader = ctx.data::<async_graphql::dataloader::DataLoader<super::loaders::CatalogueLoader>>()?;
+        let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
         let rows = loader.load_one(super::loaders::AccreditationsOf(self.row_id)).await?.unwrap_or_default();
         let today = today();
         Ok(rows.into_iter().map(|a| Accreditation::from_row(a, today)).collect::<Result<_, _>>()?)

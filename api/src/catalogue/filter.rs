@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use entity::{accreditations, clinics, treatment_packages, treatments};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter};
 
 use super::vocab::{AccreditationBody, CellSource, ClinicOrderField, OrderDirection};
 use crate::error::{ServiceError, ServiceResult};
@@ -46,15 +46,30 @@ impl ClinicOrder {
 const MAX_LIST: usize = 50;
 const MAX_TEXT: usize = 200;
 
+/// Refuses text a database cannot hold or compare: control characters (PostgreSQL rejects a
+/// NUL outright, and SQLite cuts a string short at one).
+pub fn check_text(value: &str, field: &[&str]) -> ServiceResult<()> {
+    if value.chars().any(char::is_control) {
+        return Err(ServiceError::bad_input(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// Checks the shape of a treatment slug given at `field`.
+pub fn check_slug(slug: &str, field: &[&str]) -> ServiceResult<()> {
+    if slug.is_empty() || slug.len() > MAX_TEXT {
+        return Err(ServiceError::bad_input(field, "the treatment slug must be 1 to 200 characters"));
+    }
+    check_text(slug, field)
+}
+
 /// Resolves a treatment slug, refusing unknown ones as bad input at `field`.
 pub async fn treatment_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,
     field: &[&str],
 ) -> ServiceResult<treatments::Model> {
-    if slug.is_empty() || slug.len() > MAX_TEXT {
-        return Err(ServiceError::bad_input(field, "the treatment slug must be 1 to 200 characters"));
-    }
+    check_slug(slug, field)?;
     treatments::Entity::find()
         .filter(treatments::Column::Slug.eq(slug))
         .one(db)
@@ -86,7 +101,7 @@ fn text(value: &Option<String>, name: &str) -> ServiceResult<Option<String>> {
             Err(ServiceError::bad_input(&["filter", name], format!("at most {MAX_TEXT} characters")))
         }
         Some("") | None => Ok(None),
-        Some(t) => Ok(Some(t.to_owned())),
+        Some(t) => check_text(t, &["filter", name]).map(|()| Some(t.to_owned())),
     }
 }
 
@@ -105,6 +120,15 @@ fn contains_pattern(needle: &str) -> LikeExpr {
 
 fn lower(col: impl sea_orm::sea_query::IntoColumnRef) -> SimpleExpr {
     Func::lower(Expr::col(col)).into()
+}
+
+/// A column of a per-clinic EXISTS that SQLite must not choose an index by. Without planner
+/// statistics SQLite ties an index led by, say, `treatment_id` with the one led by
+/// `clinic_id`, may pick the former, and then reads every package of the treatment in the
+/// whole catalogue for each clinic. A unary `+` keeps the column out of index selection, so
+/// the clinic's own rows are read instead. PostgreSQL plans from statistics and is left alone.
+fn probe(sqlite: bool, col: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
+    if sqlite { Expr::cust_with_expr("+$1", Expr::col(col)) } else { Expr::col(col) }
 }
 
 /// Validates `input` and builds the condition on `clinics` it stands for, as of `today`.
@@ -144,9 +168,11 @@ pub async fn condition(
         )
         .add(treatment_packages::Column::Active.eq(true));
     let mut needs_package = false;
+    let sqlite = db.get_database_backend() == DbBackend::Sqlite;
+    let package_col = |c: treatment_packages::Column| probe(sqlite, (treatment_packages::Entity, c));
     if let Some(slug) = &input.treatment {
         let treatment = treatment_by_slug(db, slug, &["filter", "treatment"]).await?;
-        package = package.add(treatment_packages::Column::TreatmentId.eq(treatment.id));
+        package = package.add(package_col(treatment_packages::Column::TreatmentId).eq(treatment.id));
         needs_package = true;
     }
     if let Some(sources) = &input.cell_sources {
@@ -167,7 +193,7 @@ pub async fn condition(
                 format!("\"{max}\" is not a non-negative USD amount with at most 2 decimals"),
             )
         })?;
-        package = package.add(treatment_packages::Column::PriceUsdMinor.lte(cents));
+        package = package.add(package_col(treatment_packages::Column::PriceUsdMinor).lte(cents));
         needs_package = true;
     }
     if needs_package {
@@ -180,19 +206,27 @@ pub async fn condition(
         Expr::col((accreditations::Entity, accreditations::Column::ClinicId))
             .equals((clinics::Entity, clinics::Column::Id))
     };
+    let unexpired = || {
+        Condition::any()
+            .add(accreditations::Column::ExpiresOn.is_null())
+            .add(accreditations::Column::ExpiresOn.gte(today))
+    };
     if let Some(bodies) = &input.accreditation_bodies {
-        let inner =
-            Condition::all().add(owns()).add(accreditations::Column::Body.is_in(bodies.iter().map(|b| b.as_str())));
+        // A claim found false, or past its expiry, is not an accreditation the clinic holds.
+        let inner = Condition::all()
+            .add(owns())
+            .add(
+                probe(sqlite, (accreditations::Entity, accreditations::Column::Body))
+                    .is_in(bodies.iter().map(|b| b.as_str())),
+            )
+            .add(accreditations::Column::Status.ne("REJECTED"))
+            .add(unexpired());
         cond = cond.add(Expr::exists(
             Query::select().expr(Expr::val(1)).from(accreditations::Entity).cond_where(inner).take(),
         ));
     }
     if input.verified_only == Some(true) {
-        let inner = Condition::all().add(owns()).add(accreditations::Column::Status.eq("VERIFIED")).add(
-            Condition::any()
-                .add(accreditations::Column::ExpiresOn.is_null())
-                .add(accreditations::Column::ExpiresOn.gte(today)),
-        );
+        let inner = Condition::all().add(owns()).add(accreditations::Column::Status.eq("VERIFIED")).add(unexpired());
         cond = cond.add(Expr::exists(
             Query::select().expr(Expr::val(1)).from(accreditations::Entity).cond_where(inner).take(),
         ));

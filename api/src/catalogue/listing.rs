@@ -2,8 +2,10 @@
 //!
 //! Every ordering ends with the clinic id as a unique tie-breaker, so pages never repeat or
 //! skip a clinic. LOWEST_PRICE is nullable (a clinic without active packages has none); such
-//! clinics come last in both directions, which the keyset condition spells out explicitly
-//! because SQLite and PostgreSQL disagree on where NULL sorts.
+//! clinics come last in both directions. Rather than sort on "is null" (which SQLite and
+//! PostgreSQL place differently, and which no index serves), the clinics with a price and
+//! those without are read as two parts, each in the order of its index, the second only
+//! when the first runs out.
 
 use chrono::{DateTime, Utc};
 use entity::clinics;
@@ -59,47 +61,96 @@ pub fn cursor(clinic: &clinics::Model, order: ClinicOrder) -> String {
     encode_cursor(&order.tag(), &(sort_value(clinic, order.field), clinic.id))
 }
 
-/// Checks that a decoded cursor value has the type its ordering sorts by.
+/// Checks that a decoded cursor value has the type its ordering sorts by (and, for a name,
+/// is text the database can compare).
 fn cursor_value(field: ClinicOrderField, value: &Value) -> Option<SimpleExpr> {
     match (field, value) {
-        (ClinicOrderField::Name, Value::String(s)) => Some(Expr::val(s.clone()).into()),
+        (ClinicOrderField::Name, Value::String(s)) if !s.chars().any(char::is_control) => {
+            Some(Expr::val(s.clone()).into())
+        }
         (ClinicOrderField::LowestPrice, Value::Number(n)) => n.as_i64().map(|v| Expr::val(v).into()),
         (ClinicOrderField::SafetyScore, Value::Number(n)) => n.as_i64().map(|v| Expr::val(v).into()),
         _ => None,
     }
 }
 
-/// Rows strictly after `key` in fetch order, where the fetch reads the value ascending when
-/// `ascending`, and puts NULL values last when `nulls_last`.
-fn after_key(field: ClinicOrderField, key: &SortKey, ascending: bool, nulls_last: bool) -> ServiceResult<Condition> {
-    let col = Expr::col((clinics::Entity, column(field)));
-    let id = Expr::col((clinics::Entity, clinics::Column::Id));
-    let beyond = |a: Expr, b: SimpleExpr| if ascending { a.gt(b) } else { a.lt(b) };
-    let nullable = field == ClinicOrderField::LowestPrice;
+/// Where a row sits in fetch order: with a value to sort by, or (LOWEST_PRICE only) without
+/// one. Each part is read with its own keyset query, ordered exactly like an index on
+/// `(value, id)` (or on `id`), so the database walks the index instead of sorting every
+/// matching clinic on every page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Valued,
+    Unvalued,
+}
+
+/// The parts a listing reads, in fetch order: clinics without a price come last in display
+/// order, so first when reading backward.
+fn parts(field: ClinicOrderField, forward: bool) -> &'static [Part] {
+    match (field, forward) {
+        (ClinicOrderField::LowestPrice, true) => &[Part::Valued, Part::Unvalued],
+        (ClinicOrderField::LowestPrice, false) => &[Part::Unvalued, Part::Valued],
+        _ => &[Part::Valued],
+    }
+}
+
+/// The part a cursor points into and the condition for the rows strictly after it in fetch
+/// order (ascending when `ascending`) within that part; `arg` names the cursor for errors.
+fn after_key(field: ClinicOrderField, key: &SortKey, ascending: bool, arg: &str) -> ServiceResult<(Part, SimpleExpr)> {
+    let invalid = || ServiceError::bad_input(&[arg], format!("`{arg}` is not a valid cursor for this ordering"));
+    let beyond = |a: SimpleExpr, b: SimpleExpr| if ascending { a.gt(b) } else { a.lt(b) };
+    let id = || Expr::col((clinics::Entity, clinics::Column::Id));
     let (value, cursor_id) = key;
     if value.is_null() {
-        if !nullable {
-            return Err(ServiceError::bad_input(&["after"], "the cursor is not valid for this ordering"));
+        if field != ClinicOrderField::LowestPrice {
+            return Err(invalid());
         }
-        let mut c = Condition::any().add(col.clone().is_null().and(beyond(id, Expr::val(*cursor_id).into())));
-        if !nulls_last {
-            c = c.add(col.is_not_null());
+        return Ok((Part::Unvalued, beyond(id().into(), Expr::val(*cursor_id).into())));
+    }
+    let v = cursor_value(field, value).ok_or_else(invalid)?;
+    // A row comparison, which both databases answer with a range scan of the index.
+    let row = Expr::tuple([Expr::col((clinics::Entity, column(field))).into(), id().into()]);
+    Ok((Part::Valued, beyond(row.into(), Expr::tuple([v, Expr::val(*cursor_id).into()]).into())))
+}
+
+/// Reads up to `want` clinics matching `condition` in fetch order, from after `cursor`.
+async fn fetch(
+    db: &DatabaseConnection,
+    condition: &Condition,
+    field: ClinicOrderField,
+    (ascending, forward): (bool, bool),
+    cursor: Option<(Part, SimpleExpr)>,
+    want: u64,
+) -> ServiceResult<Vec<clinics::Model>> {
+    let dir = if ascending { Order::Asc } else { Order::Desc };
+    let nullable = field == ClinicOrderField::LowestPrice;
+    let col = || Expr::col((clinics::Entity, column(field)));
+    let mut rows: Vec<clinics::Model> = Vec::new();
+    let mut keyset = cursor;
+    for &part in parts(field, forward) {
+        // Parts before the cursor's own lie behind it.
+        if keyset.as_ref().is_some_and(|(at, _)| *at != part) {
+            continue;
         }
-        return Ok(c);
+        let mut query = clinics::Entity::find().filter(condition.clone());
+        if let Some((_, after)) = keyset.take() {
+            query = query.filter(after);
+        }
+        query = match part {
+            Part::Valued if nullable => query.filter(col().is_not_null()),
+            Part::Valued => query,
+            Part::Unvalued => query.filter(col().is_null()),
+        };
+        if part == Part::Valued {
+            query = query.order_by(column(field), dir.clone());
+        }
+        let remaining = want - rows.len() as u64;
+        rows.extend(query.order_by(clinics::Column::Id, dir.clone()).limit(remaining).all(db).await?);
+        if rows.len() as u64 >= want {
+            break;
+        }
     }
-    let v = cursor_value(field, value)
-        .ok_or_else(|| ServiceError::bad_input(&["after"], "the cursor is not valid for this ordering"))?;
-    let mut c = Condition::any().add(
-        Condition::all().add(col.clone().is_not_null()).add(
-            Condition::any()
-                .add(beyond(col.clone(), v.clone()))
-                .add(col.clone().eq(v).and(beyond(id, Expr::val(*cursor_id).into()))),
-        ),
-    );
-    if nullable && nulls_last {
-        c = c.add(col.is_null());
-    }
-    Ok(c)
+    Ok(rows)
 }
 
 /// One page of published clinics matching `filter` under `order`, as of `now`.
@@ -120,21 +171,9 @@ pub async fn list(
 
     let forward = request.direction == Direction::Forward;
     let ascending = (order.direction == OrderDirection::Asc) == forward;
-    let mut query = clinics::Entity::find().filter(condition.clone());
-    if let Some(key) = &request.cursor {
-        query = query.filter(after_key(order.field, key, ascending, forward)?);
-    }
-    let dir = if ascending { Order::Asc } else { Order::Desc };
-    if order.field == ClinicOrderField::LowestPrice {
-        let nulls = Expr::col((clinics::Entity, clinics::Column::LowestPriceUsdMinor)).is_null();
-        query = query.order_by(nulls, if forward { Order::Asc } else { Order::Desc });
-    }
-    let rows = query
-        .order_by(column(order.field), dir.clone())
-        .order_by(clinics::Column::Id, dir)
-        .limit(request.limit + 1)
-        .all(db)
-        .await?;
+    let arg = if forward { "after" } else { "before" };
+    let cursor = request.cursor.as_ref().map(|key| after_key(order.field, key, ascending, arg)).transpose()?;
+    let rows = fetch(db, &condition, order.field, (ascending, forward), cursor, request.limit + 1).await?;
     let total_count = if want_total { Some(clinics::Entity::find().filter(condition).count(db).await?) } else { None };
     Ok(ClinicPage { page: Page::from_fetched(rows, &request), total_count, order })
 }

@@ -3,24 +3,106 @@
 //!
 //! One [`CatalogueLoader`] is created per request (so its cache never outlives the request)
 //! and implements `Loader` once per relation, keyed by a newtype of the parent's id.
+//!
+//! async-graphql gathers keys for a batch during a short delay, and a long page can take
+//! longer than that to ask for them all, so one relation may be asked for in several
+//! batches. To keep the cost of a page independent of its size, a listing tells the loader
+//! which clinics it is about to show ([`CatalogueLoader::expect_clinics`]): the first batch of
+//! each relation reads them all, and later batches find their rows already read.
+//!
+//! Treatments are a short list (one row per condition treated), read whole at most once per
+//! request: a package's treatment and a `treatment:` slug argument then cost no statement of
+//! their own, whichever stage of the request asks for them.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
 
 use async_graphql::dataloader::Loader;
 use entity::{accreditations, certificates_of_analysis as coa, coa_markers, doctors, treatment_packages, treatments};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use tokio::sync::OnceCell;
 
 use crate::error::ServiceError;
 
 /// The per-request batch loader of the catalogue.
 pub struct CatalogueLoader {
     db: DatabaseConnection,
+    expected: Mutex<Vec<i32>>,
+    treatments: OnceCell<Vec<treatments::Model>>,
+    doctors: Memo<Vec<doctors::Model>>,
+    accreditations: Memo<Vec<accreditations::Model>>,
+    certificates: Memo<Vec<CertificateWithMarkers>>,
+    packages: Memo<Vec<treatment_packages::Model>>,
 }
 
 impl CatalogueLoader {
     /// A loader reading from `db`.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            expected: Mutex::default(),
+            treatments: OnceCell::new(),
+            doctors: Memo::default(),
+            accreditations: Memo::default(),
+            certificates: Memo::default(),
+            packages: Memo::default(),
+        }
+    }
+
+    /// Announces the clinics this request is about to show, so that the first batch of each
+    /// relation reads all of them.
+    pub fn expect_clinics(&self, ids: impl IntoIterator<Item = i32>) {
+        if let Ok(mut expected) = self.expected.lock() {
+            expected.extend(ids);
+        }
+    }
+
+    fn expected(&self) -> Vec<i32> {
+        self.expected.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+
+    /// Every treatment, read once for the loader's lifetime.
+    async fn treatments(&self) -> Result<&[treatments::Model], ServiceError> {
+        let all = self
+            .treatments
+            .get_or_try_init(|| async {
+                treatments::Entity::find().order_by_asc(treatments::Column::Id).all(&self.db).await
+            })
+            .await?;
+        Ok(all)
+    }
+}
+
+/// What one relation has read so far, by clinic id. The lock is held while reading, so a
+/// batch that arrives meanwhile waits and then finds its rows instead of reading them again.
+struct Memo<V>(tokio::sync::Mutex<HashMap<i32, V>>);
+
+impl<V> Default for Memo<V> {
+    fn default() -> Self {
+        Self(tokio::sync::Mutex::default())
+    }
+}
+
+impl<V: Clone + Default> Memo<V> {
+    /// The rows of `keys`: when some have not been read yet, `fetch` reads them together with
+    /// every expected clinic not read yet, in one go.
+    async fn read<F, Fut>(&self, keys: &[i32], expected: Vec<i32>, fetch: F) -> Result<HashMap<i32, V>, ServiceError>
+    where
+        F: FnOnce(Vec<i32>) -> Fut,
+        Fut: Future<Output = Result<HashMap<i32, V>, ServiceError>>,
+    {
+        let mut memo = self.0.lock().await;
+        if keys.iter().any(|k| !memo.contains_key(k)) {
+            let mut ids: Vec<i32> = keys.iter().copied().chain(expected).filter(|k| !memo.contains_key(k)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut fetched = fetch(ids.clone()).await?;
+            for id in ids {
+                memo.insert(id, fetched.remove(&id).unwrap_or_default());
+            }
+        }
+        Ok(keys.iter().map(|k| (*k, memo.get(k).cloned().unwrap_or_default())).collect())
     }
 }
 
@@ -39,16 +121,24 @@ pub struct PackagesOf(pub i32);
 /// A treatment by id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TreatmentById(pub i32);
+/// A treatment by slug.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TreatmentBySlug(pub String);
 
 /// A certificate with its marker results.
 pub type CertificateWithMarkers = (coa::Model, Vec<coa_markers::Model>);
 
-fn group<K: std::hash::Hash + Eq + Copy, V>(keys: &[K], rows: impl IntoIterator<Item = (K, V)>) -> HashMap<K, Vec<V>> {
-    let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+fn group<V>(ids: &[i32], rows: impl IntoIterator<Item = (i32, V)>) -> HashMap<i32, Vec<V>> {
+    let mut map: HashMap<i32, Vec<V>> = ids.iter().map(|k| (*k, Vec::new())).collect();
     for (key, row) in rows {
         map.entry(key).or_default().push(row);
     }
     map
+}
+
+/// Re-keys a memo's answer with the loader's key type.
+fn keyed<K: std::hash::Hash + Eq, V>(rows: HashMap<i32, V>, key: fn(i32) -> K) -> HashMap<K, V> {
+    rows.into_iter().map(|(id, v)| (key(id), v)).collect()
 }
 
 impl Loader<DoctorsOf> for CatalogueLoader {
@@ -56,12 +146,19 @@ impl Loader<DoctorsOf> for CatalogueLoader {
     type Error = ServiceError;
 
     async fn load(&self, keys: &[DoctorsOf]) -> Result<HashMap<DoctorsOf, Self::Value>, Self::Error> {
-        let rows = doctors::Entity::find()
-            .filter(doctors::Column::ClinicId.is_in(keys.iter().map(|k| k.0)))
-            .order_by_asc(doctors::Column::Id)
-            .all(&self.db)
+        let keys: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = self
+            .doctors
+            .read(&keys, self.expected(), |ids| async move {
+                let rows = doctors::Entity::find()
+                    .filter(doctors::Column::ClinicId.is_in(ids.iter().copied()))
+                    .order_by_asc(doctors::Column::Id)
+                    .all(&self.db)
+                    .await?;
+                Ok(group(&ids, rows.into_iter().map(|r| (r.clinic_id, r))))
+            })
             .await?;
-        Ok(group(keys, rows.into_iter().map(|r| (DoctorsOf(r.clinic_id), r))))
+        Ok(keyed(rows, DoctorsOf))
     }
 }
 
@@ -70,12 +167,19 @@ impl Loader<AccreditationsOf> for CatalogueLoader {
     type Error = ServiceError;
 
     async fn load(&self, keys: &[AccreditationsOf]) -> Result<HashMap<AccreditationsOf, Self::Value>, Self::Error> {
-        let rows = accreditations::Entity::find()
-            .filter(accreditations::Column::ClinicId.is_in(keys.iter().map(|k| k.0)))
-            .order_by_asc(accreditations::Column::Id)
-            .all(&self.db)
+        let keys: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = self
+            .accreditations
+            .read(&keys, self.expected(), |ids| async move {
+                let rows = accreditations::Entity::find()
+                    .filter(accreditations::Column::ClinicId.is_in(ids.iter().copied()))
+                    .order_by_asc(accreditations::Column::Id)
+                    .all(&self.db)
+                    .await?;
+                Ok(group(&ids, rows.into_iter().map(|r| (r.clinic_id, r))))
+            })
             .await?;
-        Ok(group(keys, rows.into_iter().map(|r| (AccreditationsOf(r.clinic_id), r))))
+        Ok(keyed(rows, AccreditationsOf))
     }
 }
 
@@ -83,31 +187,31 @@ impl Loader<CertificatesOf> for CatalogueLoader {
     type Value = Vec<CertificateWithMarkers>;
     type Error = ServiceError;
 
+    /// Certificates and their markers in one statement (a left join), newest first.
     async fn load(&self, keys: &[CertificatesOf]) -> Result<HashMap<CertificatesOf, Self::Value>, Self::Error> {
-        let certificates = coa::Entity::find()
-            .filter(coa::Column::ClinicId.is_in(keys.iter().map(|k| k.0)))
-            .order_by_desc(coa::Column::IssuedOn)
-            .order_by_desc(coa::Column::Id)
-            .all(&self.db)
+        let keys: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = self
+            .certificates
+            .read(&keys, self.expected(), |ids| async move {
+                let rows = coa::Entity::find()
+                    .find_also_related(coa_markers::Entity)
+                    .filter(coa::Column::ClinicId.is_in(ids.iter().copied()))
+                    .order_by_desc(coa::Column::IssuedOn)
+                    .order_by_desc(coa::Column::Id)
+                    .order_by_asc(coa_markers::Column::Id)
+                    .all(&self.db)
+                    .await?;
+                let mut certificates: Vec<CertificateWithMarkers> = Vec::new();
+                for (certificate, marker) in rows {
+                    match certificates.last_mut() {
+                        Some((last, markers)) if last.id == certificate.id => markers.extend(marker),
+                        _ => certificates.push((certificate, marker.into_iter().collect())),
+                    }
+                }
+                Ok(group(&ids, certificates.into_iter().map(|(c, m)| (c.clinic_id, (c, m)))))
+            })
             .await?;
-        let ids: Vec<i32> = certificates.iter().map(|c| c.id).collect();
-        let markers = if ids.is_empty() {
-            Vec::new()
-        } else {
-            coa_markers::Entity::find()
-                .filter(coa_markers::Column::CertificateId.is_in(ids.clone()))
-                .order_by_asc(coa_markers::Column::Id)
-                .all(&self.db)
-                .await?
-        };
-        let mut markers = group(&ids, markers.into_iter().map(|m| (m.certificate_id, m)));
-        Ok(group(
-            keys,
-            certificates.into_iter().map(|c| {
-                let own = markers.remove(&c.id).unwrap_or_default();
-                (CertificatesOf(c.clinic_id), (c, own))
-            }),
-        ))
+        Ok(keyed(rows, CertificatesOf))
     }
 }
 
@@ -116,14 +220,21 @@ impl Loader<PackagesOf> for CatalogueLoader {
     type Error = ServiceError;
 
     async fn load(&self, keys: &[PackagesOf]) -> Result<HashMap<PackagesOf, Self::Value>, Self::Error> {
-        let rows = treatment_packages::Entity::find()
-            .filter(treatment_packages::Column::ClinicId.is_in(keys.iter().map(|k| k.0)))
-            .filter(treatment_packages::Column::Active.eq(true))
-            .order_by_asc(treatment_packages::Column::PriceUsdMinor)
-            .order_by_asc(treatment_packages::Column::Id)
-            .all(&self.db)
+        let keys: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = self
+            .packages
+            .read(&keys, self.expected(), |ids| async move {
+                let rows = treatment_packages::Entity::find()
+                    .filter(treatment_packages::Column::ClinicId.is_in(ids.iter().copied()))
+                    .filter(treatment_packages::Column::Active.eq(true))
+                    .order_by_asc(treatment_packages::Column::PriceUsdMinor)
+                    .order_by_asc(treatment_packages::Column::Id)
+                    .all(&self.db)
+                    .await?;
+                Ok(group(&ids, rows.into_iter().map(|r| (r.clinic_id, r))))
+            })
             .await?;
-        Ok(group(keys, rows.into_iter().map(|r| (PackagesOf(r.clinic_id), r))))
+        Ok(keyed(rows, PackagesOf))
     }
 }
 
@@ -132,10 +243,17 @@ impl Loader<TreatmentById> for CatalogueLoader {
     type Error = ServiceError;
 
     async fn load(&self, keys: &[TreatmentById]) -> Result<HashMap<TreatmentById, Self::Value>, Self::Error> {
-        let rows = treatments::Entity::find()
-            .filter(treatments::Column::Id.is_in(keys.iter().map(|k| k.0)))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|r| (TreatmentById(r.id), r)).collect())
+        let all = self.treatments().await?;
+        Ok(keys.iter().filter_map(|k| all.iter().find(|t| t.id == k.0).map(|t| (*k, t.clone()))).collect())
+    }
+}
+
+impl Loader<TreatmentBySlug> for CatalogueLoader {
+    type Value = treatments::Model;
+    type Error = ServiceError;
+
+    async fn load(&self, keys: &[TreatmentBySlug]) -> Result<HashMap<TreatmentBySlug, Self::Value>, Self::Error> {
+        let all = self.treatments().await?;
+        Ok(keys.iter().filter_map(|k| all.iter().find(|t| t.slug == k.0).map(|t| (k.clone(), t.clone()))).collect())
     }
 }

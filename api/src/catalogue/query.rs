@@ -1,10 +1,12 @@
 //! The catalogue's query root: what partner websites call to compare clinics.
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use super::clinic::{Clinic, ClinicConnection, ClinicEdge};
 use super::filter::{ClinicFilterInput, ClinicOrder};
 use super::listing::{self, PageArgs};
+use super::loaders::CatalogueLoader;
 use super::service;
 use super::types::{CountryCostRange, Treatment};
 use super::vocab::{AccreditationBody, CellSource, ClinicOrderField, OrderDirection};
@@ -116,6 +118,8 @@ impl CatalogueQuery {
             chrono::Utc::now(),
         )
         .await?;
+        // Nested fields of the whole page then load in one statement per relation.
+        ctx.data::<DataLoader<CatalogueLoader>>()?.loader().expect_clinics(result.page.rows.iter().map(|r| r.id));
         let edges: Vec<ClinicEdge> = result
             .page
             .rows

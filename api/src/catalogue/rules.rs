@@ -138,6 +138,10 @@ pub fn checklist(evidence: &ClinicEvidence<'_>, today: NaiveDate) -> Checklist {
     let mut coa_problem: Option<String> = None;
     let mut coa_pass = None;
     for (certificate, markers) in evidence.certificates {
+        // A certificate dated in the future may start to count on its date.
+        if certificate.issued_on > today {
+            note_change(certificate.issued_on);
+        }
         match coa_problem_of(certificate, markers, today) {
             None => {
                 let ages_out = certificate.issued_on.checked_add_months(Months::new(12)).and_then(|d| d.succ_opt());

@@ -9,7 +9,7 @@ use sea_orm::{
     RelationTrait,
 };
 
-use super::filter::treatment_by_slug;
+use super::filter::{check_text, treatment_by_slug};
 use crate::error::{ServiceError, ServiceResult};
 
 /// Every treatment, by name.
@@ -31,6 +31,7 @@ pub async fn clinic_by_slug(db: &DatabaseConnection, slug: &str) -> ServiceResul
     if slug.len() > 200 {
         return Err(ServiceError::bad_input(&["slug"], "a slug has at most 200 characters"));
     }
+    check_text(slug, &["slug"])?;
     Ok(clinics::Entity::find()
         .filter(clinics::Column::Slug.eq(slug))
         .filter(clinics::Column::Published.eq(true))

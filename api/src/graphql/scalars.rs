@@ -10,6 +10,10 @@ pub struct DateTime(pub chrono::DateTime<Utc>);
 
 #[Scalar(name = "DateTime")]
 impl ScalarType for DateTime {
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if chrono::DateTime::parse_from_rfc3339(s).is_ok())
+    }
+
     fn parse(value: Value) -> InputValueResult<Self> {
         let Value::String(s) = &value else {
             return Err(InputValueError::expected_type(value));
@@ -30,6 +34,10 @@ pub struct Date(pub NaiveDate);
 
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+    }
+
     fn parse(value: Value) -> InputValueResult<Self> {
         let Value::String(s) = &value else {
             return Err(InputValueError::expected_type(value));
@@ -117,6 +125,10 @@ impl std::fmt::Display for Decimal {
 
 #[Scalar(name = "Decimal")]
 impl ScalarType for Decimal {
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if Decimal::parse_str(s).is_some())
+    }
+
     fn parse(value: Value) -> InputValueResult<Self> {
         let Value::String(s) = &value else {
             return Err(InputValueError::custom("a Decimal is sent as a string, e.g. \"3750.00\""));

@@ -6,6 +6,8 @@ use super::node::NodeQuery;
 use crate::auth::viewer::ViewerQuery;
 use crate::catalogue::query::CatalogueQuery;
 use crate::error::ErrorCodes;
+use crate::limits::QueryLimits;
+use crate::limits::guard::Limits;
 use crate::quotes::api::{QuoteMutation, QuoteQuery, QuoteSubscription};
 
 /// Every query, one root per area.
@@ -26,12 +28,29 @@ pub struct SubscriptionRoot(QuoteSubscription);
 /// The executable schema.
 pub type ApiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Builds the schema; request-independent data (the app state) is attached by the caller.
-pub fn build_schema() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default()).extension(ErrorCodes)
+/// Builds the schema with its limits; the app state is attached by the caller. Outside
+/// development, "did you mean" suggestions are off so the schema is not leaked field by field.
+pub fn build_schema(
+    limits: &QueryLimits,
+    production: bool,
+) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
+        .extension(crate::observability::Observe) // first = outermost: sees final error codes
+        .extension(ErrorCodes)
+        .extension(Limits)
+        // Defence in depth behind the Limits extension, which refuses first and faster.
+        .limit_depth(limits.max_depth as usize + 1)
+        .limit_complexity(limits.max_fields as usize + 1);
+    if production {
+        builder = builder.disable_suggestions();
+    }
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder
 }
 
 /// The schema's SDL, as committed in `api/schema.graphql`.
 pub fn sdl() -> String {
-    build_schema().finish().sdl()
+    build_schema(&QueryLimits::default(), false).finish().sdl()
 }

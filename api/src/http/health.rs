@@ -1,8 +1,9 @@
-//! Liveness and readiness.
+//! Operational endpoints: liveness, readiness and the Prometheus exposition.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Http;
@@ -13,11 +14,23 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The database answers; 503 otherwise.
+/// The database answers within [`db::READY_TIMEOUT`]; 503 otherwise, so a load balancer
+/// stops sending traffic to a replica that has lost its database and resumes when it is back.
 pub async fn readyz(State(http): State<Http>) -> (StatusCode, Json<Value>) {
     if db::is_ready(&http.state.db).await {
         (StatusCode::OK, Json(json!({ "status": "ready" })))
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": "database unreachable" })))
+    }
+}
+
+/// The metrics in the Prometheus text format (version 0.0.4).
+pub async fn metrics(State(http): State<Http>) -> Response {
+    match http.state.metrics.render(&http.state.db, &http.state.statements) {
+        Ok(text) => ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], text).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not render metrics");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
     }
 }

@@ -6,12 +6,14 @@ mod health;
 mod subscriptions;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::routing::{get, post};
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::auth;
 use crate::graphql::ApiSchema;
+use crate::observability;
 use crate::state::AppState;
 
 /// What every handler can reach.
@@ -19,21 +21,36 @@ use crate::state::AppState;
 pub struct Http {
     pub state: AppState,
     pub schema: ApiSchema,
+    /// Automatic persisted queries by hash.
+    pub persisted: std::sync::Arc<graphql::persisted::PersistedQueries>,
 }
 
-/// The application's routes, with one log line per request.
+/// The application's routes, with a request id and one log line per request.
 pub fn router(http: Http) -> Router {
-    Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post))
+    // async-graphql's own extractor streams bodies past axum's limit; ours reads `Bytes`,
+    // which this limit bounds (413 beyond it).
+    let body_limit = DefaultBodyLimit::max(http.state.limits.max_body_bytes);
+    let routes: Router<Http> = Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post).layer(body_limit))
         .route("/graphql/ws", get(subscriptions::upgrade))
-        .route("/oauth/token", post(auth::oauth::token))
+        .route("/oauth/token", post(auth::oauth::token).layer(DefaultBodyLimit::max(16 * 1024)))
         .route("/.well-known/jwks.json", get(auth::oauth::jwks))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        .with_state(http)
+        .route("/metrics", get(health::metrics));
+    let routes = routes.layer(cors(&http.state.settings.cors_origins));
+    // Request ids, the request span and request metrics: outermost, so they see every answer.
+    observability::instrument(routes, http.state.metrics.clone()).with_state(http)
+}
+
+/// Browsers may call `/graphql` from the configured partner origins only; without any
+/// configured, no cross-origin headers are sent and browsers keep to the same origin.
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([header::RETRY_AFTER, HeaderName::from_static("x-request-id")])
+        .max_age(std::time::Duration::from_secs(600))
 }

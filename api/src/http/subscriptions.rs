@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::Http;
 use crate::auth::bearer;
 use crate::catalogue::loaders::CatalogueLoader;
+use crate::limits::guard::Transport;
 use crate::quotes::loaders::QuoteLoader;
 
 fn token_of(payload: &Value) -> Option<String> {
@@ -45,6 +46,7 @@ pub async fn upgrade(State(http): State<Http>, protocol: GraphQLProtocol, upgrad
                         tokio::spawn,
                     ));
                     data.insert(caller);
+                    data.insert(Transport::WebSocket);
                     Ok(data)
                 })
                 .serve()

@@ -2,8 +2,8 @@
 //! caller's [`Tenancy`].
 
 use chrono::{DateTime, Utc};
-use entity::quotes;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use entity::{quote_offers, quotes};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -13,6 +13,7 @@ use super::vocab::QuoteStatus;
 use crate::error::{ServiceError, ServiceResult};
 use crate::graphql::ids::{Kind, decode_as};
 use crate::graphql::pagination::{Page, PageRequest, encode_cursor, page_request};
+use crate::time::now;
 
 /// The ordering tag of quote cursors (newest first).
 const ORDER: &str = "CREATED_DESC";
@@ -42,6 +43,40 @@ pub fn cursor(quote: &quotes::Model) -> String {
     encode_cursor(ORDER, &(quote.created_at.to_rfc3339(), quote.id))
 }
 
+/// Quotes whose status, as [`Quote::status`](super::types::Quote) shows it, is one of
+/// `statuses`: an OFFERED quote whose offer has lapsed counts as EXPIRED (not OFFERED) even
+/// before the expiry is recorded, so the filter agrees with the status each quote reports.
+fn status_condition(statuses: &[QuoteStatus], now: DateTime<Utc>) -> Condition {
+    let lapsed = || {
+        Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(quote_offers::Entity)
+                .and_where(
+                    Expr::col((quote_offers::Entity, quote_offers::Column::QuoteId))
+                        .equals((quotes::Entity, quotes::Column::Id)),
+                )
+                .and_where(quote_offers::Column::ValidUntil.lte(now))
+                .take(),
+        )
+    };
+    let offered = QuoteStatus::Offered.as_str();
+    let mut any = Condition::any();
+    for status in statuses {
+        any = match status {
+            QuoteStatus::Offered => {
+                any.add(Condition::all().add(quotes::Column::Status.eq(offered)).add(lapsed().not()))
+            }
+            QuoteStatus::Expired => any
+                .add(quotes::Column::Status.eq(status.as_str()))
+                .add(Condition::all().add(quotes::Column::Status.eq(offered)).add(lapsed())),
+            other => any.add(quotes::Column::Status.eq(other.as_str())),
+        };
+    }
+    // An empty list matches nothing, as `IN ()` would.
+    if statuses.is_empty() { Condition::all().add(quotes::Column::Id.lt(0)) } else { any }
+}
+
 /// The tenancy's quotes matching `filter`, newest first.
 pub async fn list(
     db: &DatabaseConnection,
@@ -57,7 +92,7 @@ pub async fn list(
         if statuses.len() > 20 {
             return Err(ServiceError::bad_input(&["filter", "statuses"], "at most 20 statuses"));
         }
-        condition = condition.add(quotes::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
+        condition = condition.add(status_condition(statuses, now()));
     }
     if let Some(id) = &filter.clinic_id {
         let row = decode_as(Kind::Clinic, id)

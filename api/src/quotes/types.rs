@@ -21,6 +21,7 @@ use crate::time::now;
 
 /// The patient as submitted. `medicalNotes` is decrypted for the quote's parties only.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct PatientProfile {
     pub reference: Option<String>,
     pub age_years: i32,
@@ -29,7 +30,23 @@ pub struct PatientProfile {
     pub headache_days_per_month: i32,
     pub treatments_tried: Vec<PriorTreatment>,
     pub contraindications: Vec<Contraindication>,
-    pub medical_notes: Option<String>,
+    /// The sealed notes and what opens them: (quote row, key id, nonce‖ciphertext).
+    #[graphql(skip)]
+    sealed_notes: Option<(i32, String, Vec<u8>)>,
+}
+
+#[ComplexObject]
+impl PatientProfile {
+    // Free-text health data, decrypted on request. A value that fails to decrypt (a wrong
+    // key, or a ciphertext moved from another quote) is an INTERNAL error on this nullable
+    // field alone: async-graphql 7 does not null a non-null field's parent on error, so an
+    // error raised by `Quote.patient` would drop `patient` from a response that promises it.
+    // (A plain comment, not a doc comment, keeps the served SDL unchanged.)
+    async fn medical_notes(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let Some((row, kid, sealed)) = &self.sealed_notes else { return Ok(None) };
+        let keys = &ctx.data::<AppState>()?.data_keys;
+        Ok(Some(keys.decrypt(*row, kid, sealed).map_err(ServiceError::internal)?))
+    }
 }
 
 /// The pre-screening outcome (not medical advice) and the reasons for it.
@@ -163,16 +180,13 @@ impl Quote {
         self.row.travel_latest.map(Date)
     }
 
-    async fn patient(&self, ctx: &Context<'_>) -> Result<PatientProfile> {
+    async fn patient(&self) -> PatientProfile {
         let r = &self.row;
-        let medical_notes = match (&r.medical_notes_ciphertext, &r.medical_notes_key_id) {
-            (Some(sealed), Some(kid)) => {
-                let keys = &ctx.data::<AppState>()?.data_keys;
-                Some(keys.decrypt(r.id, kid, sealed).map_err(ServiceError::internal)?)
-            }
+        let sealed_notes = match (&r.medical_notes_ciphertext, &r.medical_notes_key_id) {
+            (Some(sealed), Some(kid)) => Some((r.id, kid.clone(), sealed.clone())),
             _ => None,
         };
-        Ok(PatientProfile {
+        PatientProfile {
             reference: r.patient_reference.clone(),
             age_years: r.patient_age_years,
             country_of_residence: r.patient_country.clone(),
@@ -180,8 +194,8 @@ impl Quote {
             headache_days_per_month: r.headache_days_per_month,
             treatments_tried: vocab_list(&r.treatments_tried, PriorTreatment::parse),
             contraindications: vocab_list(&r.contraindications, Contraindication::parse),
-            medical_notes,
-        })
+            sealed_notes,
+        }
     }
 
     /// The pre-screening stored when the quote was submitted.

@@ -1,0 +1,238 @@
+//! `/graphql` over HTTP, as the GraphQL-over-HTTP specification describes it: POST with a
+//! JSON body for anything, GET with a query string for queries only (mutations get 405),
+//! `application/graphql-response+json` or `application/json` by `Accept` (406 for neither),
+//! 415 for a body that is not JSON, and GraphiQL for browsers.
+//!
+//! Every operation needs a bearer token (401 otherwise). Limits and rate charges happen in
+//! the schema's [`Limits`](crate::limits::guard::Limits) extension; this module maps their
+//! outcomes to status codes (429 with `Retry-After`, 405, 503) and shapes the response.
+
+mod media;
+mod params;
+pub mod persisted;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::http::GraphiQLSource;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{Value, json};
+use sha2::Digest;
+
+use self::media::{Media, is_json_body, negotiate};
+use self::params::{BadParams, Params};
+use self::persisted::PersistedError;
+use super::Http;
+use crate::auth::bearer::{self, BearerError};
+use crate::auth::caller::Caller;
+use crate::catalogue::loaders::CatalogueLoader;
+use crate::limits::guard::{RootFields, Transport};
+use crate::quotes::loaders::QuoteLoader;
+use crate::state::AppState;
+
+/// Attaches what one operation needs: its caller, its transport and fresh batch loaders.
+pub fn with_request_data(
+    request: async_graphql::Request,
+    state: &AppState,
+    caller: Caller,
+    transport: Transport,
+) -> async_graphql::Request {
+    request
+        .data(DataLoader::new(CatalogueLoader::new(state.db.clone()), tokio::spawn))
+        .data(DataLoader::new(QuoteLoader::new(state.db.clone()), tokio::spawn))
+        .data(caller)
+        .data(transport)
+}
+
+fn reply(media: Media, status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
+    response
+}
+
+/// A request refused before execution: 400 in graphql-response+json, 200 in legacy JSON
+/// (as the specification asks), with no `data` entry.
+fn request_error(media: Media, code: &str, message: &str) -> Response {
+    let status = if media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    reply(media, status, &json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+}
+
+/// The answer to an operation without a usable identity: 401 with an UNAUTHENTICATED error
+/// and a `WWW-Authenticate` challenge (RFC 6750 §3), or 503 when it could not be checked.
+fn refuse(media: Media, error: BearerError) -> Response {
+    let (status, code, message, challenge) = match error {
+        BearerError::Missing => (
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "authentication required: send a bearer token from /oauth/token".to_owned(),
+            "Bearer realm=\"medtour\"".to_owned(),
+        ),
+        BearerError::Invalid(reason) => (
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            format!("invalid bearer token: {reason}"),
+            format!("Bearer realm=\"medtour\", error=\"invalid_token\", error_description=\"{reason}\""),
+        ),
+        BearerError::Unavailable(cause) => {
+            tracing::error!(error = %cause, "could not check a bearer token");
+            (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", cause.to_string(), String::new())
+        }
+    };
+    let mut response =
+        reply(media, status, &json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }));
+    if !challenge.is_empty()
+        && let Ok(value) = HeaderValue::from_str(&challenge)
+    {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+fn codes(body: &Value) -> Vec<&str> {
+    body["errors"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|e| e["extensions"]["code"].as_str()).collect())
+        .unwrap_or_default()
+}
+
+/// Root fields whose answers are the same catalogue for every caller, so a GET response
+/// made only of them may be cached by the partner.
+const CACHEABLE_ROOTS: &[&str] = &["treatments", "clinic", "clinics", "costComparison", "__typename"];
+const CACHE_CONTROL: &str = "private, max-age=60";
+
+/// Adds `Cache-Control` and a strong `ETag` to a cacheable catalogue read, answering 304
+/// when the client already holds the same body.
+fn cacheable(media: Media, headers: &HeaderMap, body: &Value) -> Response {
+    // The tag covers the data only: the cost extension changes with every request.
+    let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(body["data"].to_string().as_bytes()))[..32]);
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"));
+    let mut response =
+        if matches { StatusCode::NOT_MODIFIED.into_response() } else { reply(media, StatusCode::OK, body) };
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+    h.insert(header::VARY, HeaderValue::from_static("authorization, accept"));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, value);
+    }
+    response
+}
+
+async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params, transport: Transport) -> Response {
+    let state = &http.state;
+    let caller = match bearer::from_headers(state, headers).await {
+        Ok(caller) => caller,
+        Err(error) => return refuse(media, error),
+    };
+    let query = match http.persisted.resolve(params.query, &params.extensions) {
+        Ok(Some(query)) => query,
+        Ok(None) => return request_error(media, "BAD_REQUEST", "`query` is required"),
+        Err(PersistedError::NotFound) => {
+            return request_error(media, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound");
+        }
+        Err(PersistedError::Invalid(message)) => return request_error(media, "BAD_REQUEST", message),
+    };
+    let variables = async_graphql::Variables::from_json(Value::Object(params.variables));
+    let mut request = async_graphql::Request::new(query).variables(variables);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if !state.limits.introspection {
+        request = request.disable_introspection();
+    }
+    let roots = RootFields::default();
+    let request = with_request_data(request, state, caller, transport).data(roots.clone());
+    let Ok(response) = tokio::time::timeout(state.limits.timeout, http.schema.execute(request)).await else {
+        let mut response = reply(
+            media,
+            StatusCode::SERVICE_UNAVAILABLE,
+            &json!({
+                "errors": [{ "message": "the request took too long and was stopped", "extensions": { "code": "TIMEOUT" } }]
+            }),
+        );
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    };
+    let executed = !matches!(response.data, async_graphql::Value::Null);
+    let mut body =
+        serde_json::to_value(&response).unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
+    let codes: Vec<String> = codes(&body).into_iter().map(str::to_owned).collect();
+    let has = |code: &str| codes.iter().any(|c| c == code);
+    if has("THROTTLED") {
+        let retry = body["errors"][0]["extensions"]["retryAfterSeconds"].as_u64().unwrap_or(1);
+        let mut response = reply(media, StatusCode::TOO_MANY_REQUESTS, &body);
+        if let Ok(value) = HeaderValue::from_str(&retry.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
+    if has("METHOD_NOT_ALLOWED") {
+        let mut response = reply(media, StatusCode::METHOD_NOT_ALLOWED, &body);
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    if has("UNAVAILABLE") && !executed {
+        return reply(media, StatusCode::SERVICE_UNAVAILABLE, &body);
+    }
+    if !executed && !codes.is_empty() {
+        // A request error (parse, validation, variables, a limit): no `data` entry.
+        if let Value::Object(map) = &mut body {
+            map.remove("data");
+        }
+        let status = if media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        return reply(media, status, &body);
+    }
+    let root_names = roots.0.lock().map(|r| r.clone()).unwrap_or_default();
+    let catalogue_only = root_names.is_some_and(|names| names.iter().all(|n| CACHEABLE_ROOTS.contains(&n.as_str())));
+    if transport == Transport::Get && codes.is_empty() && catalogue_only {
+        return cacheable(media, headers, &body);
+    }
+    reply(media, StatusCode::OK, &body)
+}
+
+/// POST: any operation, as a JSON body.
+pub async fn post(State(http): State<Http>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return (StatusCode::NOT_ACCEPTABLE, "respond with application/graphql-response+json or application/json")
+            .into_response();
+    };
+    if !is_json_body(&headers) {
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the request as application/json").into_response();
+    }
+    let json: Value = match serde_json::from_slice(&body) {
+        Ok(json) => json,
+        Err(_) => return request_error(media, "BAD_REQUEST", "the request body is not valid JSON"),
+    };
+    if json.is_array() {
+        return request_error(
+            media,
+            "BAD_REQUEST",
+            "batched requests are not accepted: send one operation per request",
+        );
+    }
+    match params::from_json(&json) {
+        Ok(params) => execute(&http, &headers, media, params, Transport::Post).await,
+        Err(BadParams(message)) => request_error(media, "BAD_REQUEST", &message),
+    }
+}
+
+/// GET: GraphiQL for a browser, otherwise a query from the query string.
+pub async fn get(State(http): State<Http>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    let wants_html =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"));
+    if wants_html && raw.as_deref().is_none_or(|q| !q.contains("query=")) {
+        return Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish())
+            .into_response();
+    }
+    let Some(media) = negotiate(&headers) else {
+        return (StatusCode::NOT_ACCEPTABLE, "respond with application/graphql-response+json or application/json")
+            .into_response();
+    };
+    match params::from_query_string(raw.as_deref().unwrap_or("")) {
+        Ok(params) => execute(&http, &headers, media, params, Transport::Get).await,
+        Err(BadParams(message)) => request_error(media, "BAD_REQUEST", &message),
+    }
+}

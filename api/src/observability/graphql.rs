@@ -1,0 +1,217 @@
+//! The schema extension that observes GraphQL execution: it names the operation on the
+//! request's span and in the request metrics, and opens a `debug` span per resolver.
+//!
+//! Spans carry names, types and paths only — never arguments or variables, which can hold
+//! health data. Registered first in [`build_schema`](crate::graphql::build_schema) it is the
+//! outermost extension, so it sees the final `extensions.code` of every error.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest, NextRequest,
+    NextResolve, ResolveInfo,
+};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
+use async_graphql::{Request, Response, ServerError, ServerResult, Value, Variables};
+use tracing::Instrument;
+
+use super::http::{Label, label_current_request};
+use crate::error::ServiceError;
+use crate::state::AppState;
+
+/// Schema extension: operation names for metrics and logs, and resolver spans.
+pub struct Observe;
+
+impl ExtensionFactory for Observe {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ObserveExtension::default())
+    }
+}
+
+/// One per executed request: the operation name as soon as it is known.
+#[derive(Default)]
+struct ObserveExtension {
+    operation: Mutex<Option<String>>,
+}
+
+impl ObserveExtension {
+    fn name(&self) -> Option<String> {
+        self.operation.lock().ok().and_then(|name| name.clone())
+    }
+
+    fn set_name(&self, name: Option<&str>) {
+        if let (Some(name), Ok(mut slot)) = (name, self.operation.lock()) {
+            *slot = Some(name.to_owned());
+        }
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ObserveExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let started = Instant::now();
+        let response = next.run(ctx).await;
+        if let Some(state) = ctx.data_opt::<AppState>() {
+            let label =
+                Label { operation: state.metrics.operation_label(self.name().as_deref()), outcome: outcome(&response) };
+            if !label_current_request(label.clone()) {
+                state.metrics.record_request(&label.operation, &label.outcome, started.elapsed());
+            }
+        }
+        response
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        self.set_name(request.operation_name.as_deref());
+        next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        if self.name().is_none()
+            && let DocumentOperations::Multiple(operations) = &document.operations
+            && operations.len() == 1
+        {
+            self.set_name(operations.keys().next().map(|name| name.as_str()));
+        }
+        Ok(document)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        self.set_name(operation_name);
+        let name = self.name();
+        let name = name.as_deref().unwrap_or("anonymous");
+        tracing::Span::current().record("operation", name);
+        let span = tracing::debug_span!("graphql.execute", operation = name);
+        next.run(ctx, operation_name).instrument(span).await
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        if info.is_for_introspection {
+            return next.run(ctx, info).await;
+        }
+        // Disabled (above `debug`), the span costs a level check: the path is never formatted.
+        let span = tracing::debug_span!(
+            "graphql.resolve",
+            field = info.name,
+            parent_type = info.parent_type,
+            return_type = info.return_type,
+            path = %info.path_node,
+        );
+        next.run(ctx, info).instrument(span).await
+    }
+}
+
+/// `ok`, or the `extensions.code` of the response's first error.
+fn outcome(response: &Response) -> String {
+    response.errors.first().map_or_else(|| "ok".to_owned(), |error| error_code(error).to_owned())
+}
+
+fn error_code(error: &ServerError) -> &str {
+    if let Some(Value::String(code)) = error.extensions.as_ref().and_then(|e| e.get("code")) {
+        return code;
+    }
+    // Not classified yet (the extension registered after ErrorCodes): the service's code,
+    // else what async-graphql raised before execution.
+    match error.source::<ServiceError>() {
+        Some(service) => service.code(),
+        None if error.path.is_empty() => "GRAPHQL_VALIDATION_FAILED",
+        None => "INTERNAL",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+    use tracing_subscriber::filter::LevelFilter;
+    use tracing_subscriber::layer::{Context, SubscriberExt};
+    use tracing_subscriber::{Layer, registry};
+
+    use super::*;
+
+    struct Query;
+
+    #[Object]
+    impl Query {
+        async fn ok(&self) -> bool {
+            true
+        }
+        async fn echo(&self, text: String) -> String {
+            text
+        }
+        async fn down(&self) -> Result<bool, ServiceError> {
+            Err(ServiceError::Unavailable(Arc::new(std::io::Error::other("db down"))))
+        }
+    }
+
+    async fn outcome_of(query: &str) -> String {
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription).extension(Observe).finish();
+        outcome(&schema.execute(query).await)
+    }
+
+    #[tokio::test]
+    async fn outcomes_name_the_first_error_class() {
+        assert_eq!(outcome_of("query Fine { ok }").await, "ok");
+        assert_eq!(outcome_of("query Broken { down }").await, "UNAVAILABLE");
+        assert_eq!(outcome_of("query Typo { nope }").await, "GRAPHQL_VALIDATION_FAILED");
+    }
+
+    /// Records each new span as `name field=value …`.
+    #[derive(Clone, Default)]
+    struct Spans(Arc<Mutex<Vec<String>>>);
+
+    impl<S: tracing::Subscriber> Layer<S> for Spans {
+        fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, _: &tracing::span::Id, _: Context<'_, S>) {
+            struct Fields(String);
+            impl tracing::field::Visit for Fields {
+                fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                    self.0.push_str(&format!(" {}={value:?}", field.name()));
+                }
+            }
+            let mut fields = Fields(attrs.metadata().name().to_owned());
+            attrs.record(&mut fields);
+            self.0.lock().expect("not poisoned").push(fields.0);
+        }
+    }
+
+    async fn spans_at(level: LevelFilter, query: &str) -> Vec<String> {
+        let spans = Spans::default();
+        let _guard = tracing::subscriber::set_default(registry().with(spans.clone().with_filter(level)));
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription).extension(Observe).finish();
+        assert!(schema.execute(query).await.errors.is_empty());
+        spans.0.lock().expect("not poisoned").clone()
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn each_resolver_gets_a_debug_span_without_its_arguments() {
+        let spans = spans_at(LevelFilter::DEBUG, r#"query Named { ok echo(text: "SECRET-ARG") }"#).await;
+        let resolved: Vec<_> = spans.iter().filter(|s| s.starts_with("graphql.resolve")).collect();
+        assert_eq!(resolved.len(), 2, "{spans:?}");
+        assert!(resolved.iter().any(|s| s.contains("field=\"echo\"") && s.contains(" path=echo")), "{spans:?}");
+        assert!(spans.iter().any(|s| s.starts_with("graphql.execute operation=\"Named\"")), "{spans:?}");
+        assert!(!spans.concat().contains("SECRET-ARG"), "{spans:?}");
+        assert!(spans_at(LevelFilter::INFO, "{ ok }").await.is_empty(), "nothing above debug");
+    }
+}

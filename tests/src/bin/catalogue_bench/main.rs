@@ -1,0 +1,155 @@
+//! The catalogue benchmark: the partner hot query on the demo catalogue and on a large one,
+//! first page and a deep page, on SQLite and (when `TEST_DATABASE_URL` is set) PostgreSQL.
+//!
+//! ```sh
+//! cargo run --release -p medtour-tests --bin catalogue-bench
+//! TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo run --release -p medtour-tests --bin catalogue-bench
+//! ```
+//!
+//! `BENCH_CLINICS` (default 10000) sets the size (ten packages, five certificates, two
+//! doctors and two accreditations per clinic); `BENCH_RUNS` (default 50) the timed runs per
+//! case. Targets: the deep page costs at most 1.5× the first, and the first page at scale at
+//! most 3× the same query on the demo data.
+#![forbid(unsafe_code)]
+
+mod generate;
+mod measure;
+
+use medtour_tests::{Backend, TestApp, fresh_database, postgres_url, spawn_on};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use generate::Scale;
+use measure::{Stats, cursor_before_page, hot_query, time};
+
+const WARMUP: usize = 5;
+/// The page the deep case reads (20 clinics a page).
+const DEEP_PAGE: usize = 100;
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+async fn server(backend: Backend) -> TestApp {
+    let (url, mut dir) = fresh_database(backend).await;
+    if std::env::var("BENCH_KEEP").is_ok() {
+        // Keep the database afterwards, for EXPLAIN and friends.
+        println!("database kept: {url}");
+        dir = dir.and_then(|d| {
+            d.keep();
+            None
+        });
+    }
+    // Enough connections for a partner's traffic, and a rate limit the timed loop cannot hit.
+    spawn_on(backend, &url, dir, &[("MEDTOUR_DB_POOL", "16"), ("MEDTOUR_RATE_PARTNER", "1000000/100000")]).await
+}
+
+async fn treatment_ids(app: &TestApp) -> anyhow::Result<(i32, i32)> {
+    let id = |slug: &'static str| async move {
+        entity::treatments::Entity::find()
+            .filter(entity::treatments::Column::Slug.eq(slug))
+            .one(&app.state.db)
+            .await?
+            .map(|t| t.id)
+            .ok_or_else(|| anyhow::anyhow!("the demo treatment {slug} is missing"))
+    };
+    Ok((id("msc-chronic-migraine").await?, id("msc-knee-osteoarthritis").await?))
+}
+
+/// One line of the results table.
+struct Line {
+    backend: &'static str,
+    case: String,
+    stats: Stats,
+}
+
+fn print_table(lines: &[Line]) {
+    println!("\n{:<11} {:<44} {:>6} {:>12} {:>12}", "backend", "case", "rows", "median ms", "p95 ms");
+    for l in lines {
+        println!("{:<11} {:<44} {:>6} {:>12.2} {:>12.2}", l.backend, l.case, l.stats.rows, l.stats.median, l.stats.p95);
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 4)]
+async fn main() -> anyhow::Result<()> {
+    let runs = setting("BENCH_RUNS", 50);
+    let scale = Scale {
+        clinics: setting("BENCH_CLINICS", 10_000),
+        packages_per_clinic: 10,
+        certificates_per_clinic: 5,
+        doctors_per_clinic: 2,
+        accreditations_per_clinic: 2,
+    };
+    let mut backends = vec![(Backend::Sqlite, "SQLite")];
+    if postgres_url().is_some() {
+        backends.push((Backend::Postgres, "PostgreSQL"));
+    } else {
+        println!("TEST_DATABASE_URL is not set: PostgreSQL is skipped");
+    }
+    let (hot, hot_total) = (hot_query(false), hot_query(true));
+    let mut lines = Vec::new();
+    let mut ratios = Vec::new();
+    for (backend, name) in backends {
+        let demo = server(backend).await;
+        let demo_first = time(&demo, &hot, None, WARMUP, runs).await;
+        let demo_total = time(&demo, &hot_total, None, WARMUP, runs).await;
+
+        let app = server(backend).await;
+        let generated = generate::catalogue(&app.state.db, scale, treatment_ids(&app).await?).await?;
+        println!(
+            "{name}: generated {} clinics, {} packages, {} certificates ({} markers), {} doctors, {} accreditations \
+             in {:.1} s; roll-ups in {:.1} s",
+            generated.clinics,
+            generated.packages,
+            generated.certificates,
+            generated.markers,
+            generated.doctors,
+            generated.accreditations,
+            generated.insert_seconds,
+            generated.rollup_seconds
+        );
+        if backend == Backend::Postgres {
+            // What autovacuum would do after a bulk load: give the planner statistics.
+            app.state.db.execute_unprepared("ANALYZE").await?;
+        }
+        let (deep_cursor, deep_page) = cursor_before_page(&app, DEEP_PAGE, 20).await;
+        let first = time(&app, &hot, None, WARMUP, runs).await;
+        let deep = time(&app, &hot, deep_cursor.as_deref(), WARMUP, runs).await;
+        let first_total = time(&app, &hot_total, None, WARMUP, runs).await;
+        let deep_total = time(&app, &hot_total, deep_cursor.as_deref(), WARMUP, runs).await;
+
+        let scale_name = format!("{}k clinics", scale.clinics / 1_000);
+        for (case, stats) in [
+            ("demo, first page".to_owned(), demo_first),
+            ("demo, first page + totalCount".to_owned(), demo_total),
+            (format!("{scale_name}, first page"), first),
+            (format!("{scale_name}, page {deep_page}"), deep),
+            (format!("{scale_name}, first page + totalCount"), first_total),
+            (format!("{scale_name}, page {deep_page} + totalCount"), deep_total),
+        ] {
+            lines.push(Line { backend: name, case, stats });
+        }
+        ratios.push((
+            name,
+            deep.median / first.median,
+            first.median / demo_first.median,
+            first_total.median / demo_total.median,
+        ));
+    }
+    print_table(&lines);
+    println!(
+        "\n{:<11} {:>26} {:>26} {:>30}",
+        "backend", "deep / first (≤ 1.5)", "scale / demo (≤ 3)", "with totalCount: scale / demo"
+    );
+    for (name, deep, scale, total) in ratios {
+        let mark = |v: f64, target: f64| if v <= target { "ok" } else { "MISSED" };
+        println!(
+            "{name:<11} {:>19.2} {:>6} {:>19.2} {:>6} {:>30.2}",
+            deep,
+            mark(deep, 1.5),
+            scale,
+            mark(scale, 3.0),
+            total
+        );
+    }
+    Ok(())
+}

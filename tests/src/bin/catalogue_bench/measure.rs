@@ -1,0 +1,97 @@
+//! The partner hot query — a filtered, ordered page of 20 clinics with every nested field —
+//! timed over HTTP against a running server.
+
+use std::time::Instant;
+
+use medtour_tests::TestApp;
+use serde_json::{Value, json};
+
+/// Every field of a clinic and of everything nested under it.
+const CLINIC_FIELDS: &str = r#"
+    id slug name countryCode city description website languages
+    doctors { id name title licenseNumber yearsOfExperience specialties }
+    accreditations { id body bodyName certificateNumber issuedOn expiresOn status }
+    certificatesOfAnalysis {
+        id lotNumber laboratoryName laboratoryAccreditation issuedOn cellSource cellCountMillions
+        viabilityPercent sterility endotoxin mycoplasma markers { marker percentPositive }
+        documentUrl documentSha256 status meetsReleaseCriteria
+    }
+    packages {
+        id name cellSource cellCountMillions administrationRoutes sessions stayDays
+        price { amount currencyCode } inclusions
+        treatment { id slug name }
+    }
+    priceRange(treatment: "msc-chronic-migraine") { min { amount currencyCode } max { amount currencyCode } }
+    safetyChecklist { score items { key passed detail } }
+"#;
+
+/// The filter and ordering of the hot query.
+const ARGUMENTS: &str = r#"filter: { treatment: "msc-chronic-migraine", countryCodes: ["MX", "CO", "TH"], verifiedOnly: true },
+    orderBy: { field: LOWEST_PRICE, direction: ASC }"#;
+
+/// The hot query, with or without `totalCount`.
+pub fn hot_query(with_total: bool) -> String {
+    let total = if with_total { "totalCount" } else { "" };
+    format!(
+        "query($first: Int!, $after: String) {{ clinics(first: $first, after: $after, {ARGUMENTS}) {{ {total}
+            pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {CLINIC_FIELDS} }} }} }} }}"
+    )
+}
+
+/// The cursor after which page `page` (1-based, `size` a page) starts, found by walking
+/// cursors cheaply; `None` for the first page. Stops early at the last full page.
+pub async fn cursor_before_page(app: &TestApp, page: usize, size: usize) -> (Option<String>, usize) {
+    let query = format!(
+        "query($first: Int!, $after: String) {{ clinics(first: $first, after: $after, {ARGUMENTS}) {{
+            pageInfo {{ hasNextPage endCursor }} edges {{ cursor }} }} }}"
+    );
+    let mut cursors: Vec<String> = Vec::new();
+    let mut after = Value::Null;
+    let wanted = (page - 1) * size;
+    while cursors.len() < wanted {
+        let data = app.data(&query, json!({ "first": 100, "after": after })).await;
+        let connection = &data["clinics"];
+        cursors.extend(
+            connection["edges"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e["cursor"].as_str().map(str::to_owned)),
+        );
+        if connection["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = connection["pageInfo"]["endCursor"].clone();
+    }
+    // The deepest page that is still full.
+    let reachable = wanted.min(cursors.len().saturating_sub(size)) / size * size;
+    let page = reachable / size + 1;
+    (reachable.checked_sub(1).map(|i| cursors[i].clone()), page)
+}
+
+/// Latency statistics of one measured case, in milliseconds.
+#[derive(Clone, Copy, Debug)]
+pub struct Stats {
+    pub median: f64,
+    pub p95: f64,
+    pub rows: usize,
+}
+
+/// Runs the hot query `runs` times (after `warmup` untimed runs) from `after`.
+pub async fn time(app: &TestApp, query: &str, after: Option<&str>, warmup: usize, runs: usize) -> Stats {
+    let vars = json!({ "first": 20, "after": after });
+    let mut rows = 0;
+    for _ in 0..warmup {
+        rows = app.data(query, vars.clone()).await["clinics"]["edges"].as_array().map_or(0, Vec::len);
+    }
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let body = app.graphql(query, vars.clone()).await;
+        samples.push(started.elapsed().as_secs_f64() * 1_000.0);
+        assert!(body.get("errors").is_none(), "the hot query failed: {body}");
+    }
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    Stats { median: at(0.5), p95: at(0.95), rows }
+}

@@ -1,0 +1,165 @@
+//! A server in a child process, for what an in-process server cannot show: the log lines the
+//! process writes to stderr, and how it stops on SIGTERM.
+//!
+//! The child is this test binary run again with only [`serve_as_child`] selected (run through
+//! `/proc/self/exe`, so it is always the code under test, never a stale `medtour` binary from an
+//! earlier build). That test does what `medtour`'s `main` does — install the logging from
+//! `MEDTOUR_LOG_JSON` and `RUST_LOG`, then `serve` from environment settings — and nothing at
+//! all when it runs as part of the ordinary suite.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Set in the child's environment to make [`serve_as_child`] serve.
+const CHILD: &str = "MEDTOUR_TEST_CHILD_SERVER";
+
+/// The child's entry point: serves until SIGTERM when started by [`ChildServer::start`], and
+/// passes at once otherwise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_as_child() {
+    if std::env::var_os(CHILD).is_none() {
+        return;
+    }
+    medtour::telemetry::init(std::env::var("MEDTOUR_LOG_JSON").is_ok_and(|v| v == "true" || v == "1"));
+    let serve = medtour::cli::Cli { command: Some(medtour::cli::Command::Serve) };
+    if let Err(err) = medtour::cli::run(serve).await {
+        eprintln!("medtour: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+/// A running child server and everything it has written to stderr so far.
+pub struct ChildServer {
+    child: Child,
+    pub address: String,
+    reader: Option<JoinHandle<String>>,
+}
+
+impl ChildServer {
+    /// Starts `medtour serve` over `database_url` on a free port with demo data and `env`,
+    /// and waits until it listens.
+    pub fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(own_executable())
+            .args(["--exact", "child_server::serve_as_child", "--nocapture", "--test-threads=1"])
+            .env(CHILD, "1")
+            .env("DATABASE_URL", database_url)
+            .env("MEDTOUR_BIND", "127.0.0.1:0")
+            .env("MEDTOUR_DEMO", "true")
+            .env("MEDTOUR_DEMO_CLIENTS", "false")
+            .env("MEDTOUR_DB_POOL", "5")
+            .env("MEDTOUR_LOG_JSON", "false")
+            .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("the child server could not start: {e}"));
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (lines, received) = mpsc::channel::<String>();
+        let reader = std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                all.push_str(&line);
+                all.push('\n');
+                let _ = lines.send(line);
+            }
+            all
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let port = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match received.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(port) = listening_port(&line) {
+                        break port;
+                    }
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let log = reader.join().unwrap_or_default();
+                    panic!("the child server did not start listening:\n{log}");
+                }
+            }
+        };
+        Self { child, address: format!("http://127.0.0.1:{port}"), reader: Some(reader) }
+    }
+
+    /// Sends SIGTERM, as a process manager does to stop a server.
+    pub fn terminate(&self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        assert!(status.is_ok_and(|s| s.success()), "SIGTERM could be sent");
+    }
+
+    /// The exit status once the child has exited, or `None` if it runs past `within`.
+    pub fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    /// True while the child is running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Stops the child (SIGTERM, then SIGKILL after 10 s) and returns all it wrote to stderr.
+    pub fn stop(mut self) -> String {
+        if self.is_running() {
+            self.terminate();
+            if self.wait_exit(Duration::from_secs(10)).is_none() {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+            }
+        }
+        self.reader.take().and_then(|r| r.join().ok()).unwrap_or_default()
+    }
+}
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        if self.is_running() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// This test binary. On Linux `/proc/self/exe`, which `exec` resolves to the running binary
+/// even when a build has since replaced the file at its path; elsewhere that path.
+fn own_executable() -> std::path::PathBuf {
+    let proc_self = std::path::PathBuf::from("/proc/self/exe");
+    if proc_self.exists() { proc_self } else { std::env::current_exe().expect("the test binary knows its own path") }
+}
+
+/// The port of the "medtour listening" line, JSON or text.
+fn listening_port(line: &str) -> Option<u16> {
+    if !line.contains("medtour listening") {
+        return None;
+    }
+    let after = &line[line.find("127.0.0.1:")? + "127.0.0.1:".len()..];
+    after.chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()
+}
+
+/// Migrates the database at `url` and creates an AGENT client there, before a child server
+/// starts on it: the client's id and one-time secret.
+pub async fn migrated_with_agent(url: &str) -> (String, String) {
+    use medtour::db::{self, StatementCounter};
+    let conn = db::connect(url, 2, &StatementCounter::default()).await.expect("the database opens");
+    db::migrate(&conn).await.expect("migrations apply");
+    let agent =
+        medtour::auth::clients::create(&conn, medtour::auth::role::Role::Agent, Some("Child Partner"), None, None)
+            .await
+            .expect("an agent client");
+    conn.close().await.ok();
+    (agent.client_id, agent.client_secret)
+}
