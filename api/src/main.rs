@@ -7,7 +7,9 @@ use medtour::cli::{Cli, run};
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let json = std::env::var("MEDTOUR_LOG_JSON").is_ok_and(|v| v == "true" || v == "1");
+    // The settings decide (JSON by default in production); a configuration error is
+    // reported by `run` below, in plain text.
+    let json = medtour::config::Settings::from_env().is_ok_and(|s| s.log_json);
     medtour::telemetry::init(json);
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,

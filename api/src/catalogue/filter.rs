@@ -127,8 +127,9 @@ fn lower(col: impl sea_orm::sea_query::IntoColumnRef) -> SimpleExpr {
 /// `clinic_id`, may pick the former, and then reads every package of the treatment in the
 /// whole catalogue for each clinic. A unary `+` keeps the column out of index selection, so
 /// the clinic's own rows are read instead. PostgreSQL plans from statistics and is left alone.
-fn probe(sqlite: bool, col: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
-    if sqlite { Expr::cust_with_expr("+$1", Expr::col(col)) } else { Expr::col(col) }
+pub(super) fn probe(sqlite: bool, col: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
+    // `?` is where SQLite's builder puts the column.
+    if sqlite { Expr::cust_with_expr("+?", Expr::col(col)) } else { Expr::col(col) }
 }
 
 /// Validates `input` and builds the condition on `clinics` it stands for, as of `today`.

@@ -65,11 +65,9 @@ pub fn cursor(clinic: &clinics::Model, order: ClinicOrder) -> String {
 /// is text the database can compare).
 fn cursor_value(field: ClinicOrderField, value: &Value) -> Option<SimpleExpr> {
     match (field, value) {
-        (ClinicOrderField::Name, Value::String(s)) if !s.chars().any(char::is_control) => {
-            Some(Expr::val(s.clone()).into())
-        }
-        (ClinicOrderField::LowestPrice, Value::Number(n)) => n.as_i64().map(|v| Expr::val(v).into()),
-        (ClinicOrderField::SafetyScore, Value::Number(n)) => n.as_i64().map(|v| Expr::val(v).into()),
+        (ClinicOrderField::Name, Value::String(s)) if !s.chars().any(char::is_control) => Some(Expr::val(s.clone())),
+        (ClinicOrderField::LowestPrice, Value::Number(n)) => n.as_i64().map(Expr::val),
+        (ClinicOrderField::SafetyScore, Value::Number(n)) => n.as_i64().map(Expr::val),
         _ => None,
     }
 }
@@ -105,12 +103,12 @@ fn after_key(field: ClinicOrderField, key: &SortKey, ascending: bool, arg: &str)
         if field != ClinicOrderField::LowestPrice {
             return Err(invalid());
         }
-        return Ok((Part::Unvalued, beyond(id().into(), Expr::val(*cursor_id).into())));
+        return Ok((Part::Unvalued, beyond(id(), Expr::val(*cursor_id))));
     }
     let v = cursor_value(field, value).ok_or_else(invalid)?;
     // A row comparison, which both databases answer with a range scan of the index.
-    let row = Expr::tuple([Expr::col((clinics::Entity, column(field))).into(), id().into()]);
-    Ok((Part::Valued, beyond(row.into(), Expr::tuple([v, Expr::val(*cursor_id).into()]).into())))
+    let row = Expr::tuple([Expr::col((clinics::Entity, column(field))), id()]);
+    Ok((Part::Valued, beyond(row, Expr::tuple([v, Expr::val(*cursor_id)]))))
 }
 
 /// Reads up to `want` clinics matching `condition` in fetch order, from after `cursor`.

@@ -20,9 +20,11 @@ use std::sync::Mutex;
 
 use async_graphql::dataloader::Loader;
 use entity::{accreditations, certificates_of_analysis as coa, coa_markers, doctors, treatment_packages, treatments};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder};
 use tokio::sync::OnceCell;
 
+use super::filter::probe;
 use crate::error::ServiceError;
 
 /// The per-request batch loader of the catalogue.
@@ -224,9 +226,12 @@ impl Loader<PackagesOf> for CatalogueLoader {
         let rows = self
             .packages
             .read(&keys, self.expected(), |ids| async move {
+                // Read by the clinic index, not the one led by `active` (see `probe`).
+                let sqlite = self.db.get_database_backend() == DbBackend::Sqlite;
+                let active = probe(sqlite, (treatment_packages::Entity, treatment_packages::Column::Active));
                 let rows = treatment_packages::Entity::find()
                     .filter(treatment_packages::Column::ClinicId.is_in(ids.iter().copied()))
-                    .filter(treatment_packages::Column::Active.eq(true))
+                    .filter(active.eq(true))
                     .order_by_asc(treatment_packages::Column::PriceUsdMinor)
                     .order_by_asc(treatment_packages::Column::Id)
                     .all(&self.db)

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveTime, Utc};
 use entity::clinics;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
 
 use super::evidence::{self, Evidence};
 use super::loaders::CatalogueLoader;
@@ -24,6 +24,8 @@ pub async fn refresh(db: &DatabaseConnection, clinic_ids: &[i32], now: DateTime<
     let loader = CatalogueLoader::new(db.clone());
     let clinics = clinics::Entity::find().filter(clinics::Column::Id.is_in(clinic_ids.iter().copied())).all(db).await?;
     let mut evidence: HashMap<i32, Evidence> = evidence::load_many(&loader, clinic_ids).await?;
+    // One transaction for the batch: a commit per clinic would cost SQLite a sync each.
+    let txn = db.begin().await?;
     for clinic in clinics {
         let Some(ev) = evidence.remove(&clinic.id) else { continue };
         let checklist = ev.checklist(&clinic.name, &clinic.description, now.date_naive());
@@ -34,9 +36,10 @@ pub async fn refresh(db: &DatabaseConnection, clinic_ids: &[i32], now: DateTime<
             .col_expr(clinics::Column::SafetyScoreValidUntil, Expr::value(valid_until))
             .col_expr(clinics::Column::LowestPriceUsdMinor, Expr::value(lowest))
             .filter(clinics::Column::Id.eq(clinic.id))
-            .exec(db)
+            .exec(&txn)
             .await?;
     }
+    txn.commit().await?;
     Ok(())
 }
 

@@ -27,11 +27,8 @@ pub struct Http {
 
 /// The application's routes, with a request id and one log line per request.
 pub fn router(http: Http) -> Router {
-    // async-graphql's own extractor streams bodies past axum's limit; ours reads `Bytes`,
-    // which this limit bounds (413 beyond it).
-    let body_limit = DefaultBodyLimit::max(http.state.limits.max_body_bytes);
     let routes: Router<Http> = Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post).layer(body_limit))
+        .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(subscriptions::upgrade))
         .route("/oauth/token", post(auth::oauth::token).layer(DefaultBodyLimit::max(16 * 1024)))
         .route("/.well-known/jwks.json", get(auth::oauth::jwks))

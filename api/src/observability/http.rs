@@ -20,7 +20,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderName, Response};
+use axum::http::{HeaderName, Response, StatusCode};
 use axum::middleware::{self, Next};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -115,17 +115,7 @@ async fn track(State(metrics): State<Metrics>, request: Request, next: Next) -> 
     let response = CURRENT.scope(slot.clone(), next.run(request)).await;
     let labels = slot.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default();
     let (operation, outcome) = match labels.as_slice() {
-        [] => {
-            let status = response.status();
-            (
-                route,
-                if status.is_client_error() || status.is_server_error() {
-                    status.as_str().to_owned()
-                } else {
-                    "ok".to_owned()
-                },
-            )
-        }
+        [] => (route, status_outcome(response.status())),
         [one] => (one.operation.clone(), one.outcome.clone()),
         many => {
             let outcome = many.iter().map(|l| l.outcome.as_str()).find(|o| *o != "ok").unwrap_or("ok");
@@ -134,6 +124,11 @@ async fn track(State(metrics): State<Metrics>, request: Request, next: Next) -> 
     };
     metrics.record_request(&operation, &outcome, started.elapsed());
     response
+}
+
+/// `ok` below 400, the status code from there on.
+fn status_outcome(status: StatusCode) -> String {
+    if status.is_client_error() || status.is_server_error() { status.as_str().to_owned() } else { "ok".to_owned() }
 }
 
 #[cfg(test)]

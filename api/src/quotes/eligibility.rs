@@ -110,7 +110,8 @@ mod tests {
     #[test]
     fn each_rule_decides_the_outcome() {
         use EligibilityOutcome::*;
-        let cases: &[(bool, i32, &[PriorTreatment], &[Contraindication], EligibilityOutcome)] = &[
+        type Case<'a> = (bool, i32, &'a [PriorTreatment], &'a [Contraindication], EligibilityOutcome);
+        let cases: &[Case<'_>] = &[
             (true, 20, &[Triptans, CgrpInhibitors], &[], LikelyCandidate),
             (true, 15, &[Triptans, BetaBlockers], &[], LikelyCandidate),
             (true, 14, &[Triptans, CgrpInhibitors], &[], NeedsReview),

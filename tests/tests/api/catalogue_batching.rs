@@ -49,12 +49,17 @@ on_both_backends! {
                     migrainePrices: priceRange(treatment: $t) {{ min {{ amount }} max {{ amount }} }} }} }} }} }}"
         );
         let hot = format!(
-            "query($first: Int, $t: String) {{ clinics(first: $first, filter: {{ treatment: $t, verifiedOnly: true, countryCodes: [\"PA\", \"MX\", \"CO\", \"TH\", \"DE\", \"US\"] }},
+            "query($first: Int, $t: String) {{ clinics(first: $first,
+                filter: {{ treatment: $t, verifiedOnly: true, countryCodes: [\"PA\", \"MX\", \"CO\", \"TH\", \"DE\", \"US\"] }},
                 orderBy: {{ field: LOWEST_PRICE }}) {{ totalCount edges {{ cursor node {{ {CLINIC_FIELDS}
                     migrainePrices: priceRange(treatment: $t) {{ min {{ amount }} }} }} }} }} }}"
         );
-        let by_safety = every_field.replace("clinics(first: $first)", "clinics(first: $first, orderBy: { field: SAFETY_SCORE, direction: DESC })");
-        for (what, query) in [("every field", &every_field), ("the partner hot query", &hot), ("by safety", &by_safety)] {
+        let by_safety = every_field.replace(
+            "clinics(first: $first)",
+            "clinics(first: $first, orderBy: { field: SAFETY_SCORE, direction: DESC })",
+        );
+        for (what, query) in [("every field", &every_field), ("the partner hot query", &hot), ("by safety", &by_safety)]
+        {
             let (small, five) = statements_for(&app, query, 5).await;
             let (large, fifty) = statements_for(&app, query, 50).await;
             assert_eq!((five, fifty), (5, 50), "{what}: 50 clinics must really be returned");
@@ -80,10 +85,17 @@ on_both_backends! {
     /// The batched page returns the same nested data as asking for each clinic alone.
     async fn batched_pages_return_the_same_data_as_single_lookups(backend: Backend) {
         let app = catalogue_app(backend).await;
-        let page = app.data(&format!("{{ clinics(first: 50) {{ edges {{ node {{ {CLINIC_FIELDS} }} }} }} }}"), json!({})).await;
+        let page = app
+            .data(&format!("{{ clinics(first: 50) {{ edges {{ node {{ {CLINIC_FIELDS} }} }} }} }}"), json!({}))
+            .await;
         assert_nested_data(&page);
         for edge in page["clinics"]["edges"].as_array().unwrap() {
-            let alone = app.data(&format!("query($id: ID) {{ clinic(id: $id) {{ {CLINIC_FIELDS} }} }}"), json!({ "id": edge["node"]["id"] })).await;
+            let alone = app
+                .data(
+                    &format!("query($id: ID) {{ clinic(id: $id) {{ {CLINIC_FIELDS} }} }}"),
+                    json!({ "id": edge["node"]["id"] }),
+                )
+                .await;
             assert_eq!(alone["clinic"], edge["node"]);
         }
     }

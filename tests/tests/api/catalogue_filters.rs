@@ -30,19 +30,94 @@ on_both_backends! {
         let bangkok = ["sukhumvit-regenerative-hospital", "chao-phraya-stem-cell-center", "lumphini-cell-wellness"];
         let colombia = ["antioquia-cell-therapy-center", "sabana-regenerative-bogota", "el-poblado-biomedical"];
         let cases: Vec<(&str, Value, Vec<&str>)> = vec![
-            ("country codes, any case", json!({ "countryCodes": ["co", "TH"] }), [&colombia[..], &bangkok[..]].concat()),
+            (
+                "country codes, any case",
+                json!({ "countryCodes": ["co", "TH"] }),
+                [&colombia[..], &bangkok[..]].concat(),
+            ),
             ("city, case-insensitive", json!({ "city": "BANGKOK" }), bangkok.to_vec()),
-            ("city with an accent", json!({ "city": "MEDELLÍN" }), vec!["antioquia-cell-therapy-center", "el-poblado-biomedical"]),
-            ("treatment", json!({ "treatment": "msc-knee-osteoarthritis" }), vec!["caribe-biomedica-cancun", "antioquia-cell-therapy-center", "chao-phraya-stem-cell-center", "isar-regenerativ-klinik-muenchen", "pacific-coast-regenerative-san-diego"]),
-            ("cell source", json!({ "cellSources": ["BONE_MARROW_MSC"] }), vec!["isar-regenerativ-klinik-muenchen", "lone-star-cell-institute"]),
-            ("several cell sources", json!({ "cellSources": ["BONE_MARROW_MSC", "ADIPOSE_MSC"] }), vec!["isar-regenerativ-klinik-muenchen", "lone-star-cell-institute", "rhein-zelltherapie-duesseldorf", "spree-zellmedizin-berlin", "pacific-coast-regenerative-san-diego"]),
-            ("minimum cell count", json!({ "minCellCountMillions": 250 }), vec!["baja-regenerative-institute", "sabana-regenerative-bogota", "sukhumvit-regenerative-hospital", "rhein-zelltherapie-duesseldorf", "pacific-coast-regenerative-san-diego"]),
-            ("maximum price at the cheapest package", json!({ "maxPrice": "3750.00" }), vec!["baja-regenerative-institute"]),
+            (
+                "city with an accent",
+                json!({ "city": "MEDELLÍN" }),
+                vec!["antioquia-cell-therapy-center", "el-poblado-biomedical"],
+            ),
+            (
+                "treatment",
+                json!({ "treatment": "msc-knee-osteoarthritis" }),
+                vec![
+                    "caribe-biomedica-cancun",
+                    "antioquia-cell-therapy-center",
+                    "chao-phraya-stem-cell-center",
+                    "isar-regenerativ-klinik-muenchen",
+                    "pacific-coast-regenerative-san-diego",
+                ],
+            ),
+            (
+                "cell source",
+                json!({ "cellSources": ["BONE_MARROW_MSC"] }),
+                vec!["isar-regenerativ-klinik-muenchen", "lone-star-cell-institute"],
+            ),
+            (
+                "several cell sources",
+                json!({ "cellSources": ["BONE_MARROW_MSC", "ADIPOSE_MSC"] }),
+                vec![
+                    "isar-regenerativ-klinik-muenchen",
+                    "lone-star-cell-institute",
+                    "rhein-zelltherapie-duesseldorf",
+                    "spree-zellmedizin-berlin",
+                    "pacific-coast-regenerative-san-diego",
+                ],
+            ),
+            (
+                "minimum cell count",
+                json!({ "minCellCountMillions": 250 }),
+                vec![
+                    "baja-regenerative-institute",
+                    "sabana-regenerative-bogota",
+                    "sukhumvit-regenerative-hospital",
+                    "rhein-zelltherapie-duesseldorf",
+                    "pacific-coast-regenerative-san-diego",
+                ],
+            ),
+            (
+                "maximum price at the cheapest package",
+                json!({ "maxPrice": "3750.00" }),
+                vec!["baja-regenerative-institute"],
+            ),
             ("maximum price a cent below it", json!({ "maxPrice": "3749.99" }), vec![]),
-            ("maximum price without decimals", json!({ "maxPrice": "4800" }), vec!["baja-regenerative-institute", "antioquia-cell-therapy-center", "caribe-biomedica-cancun"]),
-            ("accreditation body", json!({ "accreditationBodies": ["JCI"] }), vec!["baja-regenerative-institute", "sukhumvit-regenerative-hospital", "lone-star-cell-institute"]),
-            ("a claimed but unverified accreditation counts", json!({ "accreditationBodies": ["TEMOS"] }), vec!["caribe-biomedica-cancun"]),
-            ("verified only", json!({ "verifiedOnly": true }), vec!["baja-regenerative-institute", "costa-pacifico-cell-clinic", "caribe-biomedica-cancun", "antioquia-cell-therapy-center", "sabana-regenerative-bogota", "el-poblado-biomedical", "sukhumvit-regenerative-hospital", "chao-phraya-stem-cell-center", "lumphini-cell-wellness", "rhein-zelltherapie-duesseldorf", "spree-zellmedizin-berlin", "pacific-coast-regenerative-san-diego"]),
+            (
+                "maximum price without decimals",
+                json!({ "maxPrice": "4800" }),
+                vec!["baja-regenerative-institute", "antioquia-cell-therapy-center", "caribe-biomedica-cancun"],
+            ),
+            (
+                "accreditation body",
+                json!({ "accreditationBodies": ["JCI"] }),
+                vec!["baja-regenerative-institute", "sukhumvit-regenerative-hospital", "lone-star-cell-institute"],
+            ),
+            (
+                "a claimed but unverified accreditation counts",
+                json!({ "accreditationBodies": ["TEMOS"] }),
+                vec!["caribe-biomedica-cancun"],
+            ),
+            (
+                "verified only",
+                json!({ "verifiedOnly": true }),
+                vec![
+                    "baja-regenerative-institute",
+                    "costa-pacifico-cell-clinic",
+                    "caribe-biomedica-cancun",
+                    "antioquia-cell-therapy-center",
+                    "sabana-regenerative-bogota",
+                    "el-poblado-biomedical",
+                    "sukhumvit-regenerative-hospital",
+                    "chao-phraya-stem-cell-center",
+                    "lumphini-cell-wellness",
+                    "rhein-zelltherapie-duesseldorf",
+                    "spree-zellmedizin-berlin",
+                    "pacific-coast-regenerative-san-diego",
+                ],
+            ),
             ("verified only false is no filter", json!({ "verifiedOnly": false }), vec![]),
             ("search in a name, any case", json!({ "search": "ZELLMEDIZIN" }), vec!["spree-zellmedizin-berlin"]),
             ("search in a city", json!({ "search": "düsseldorf" }), vec!["rhein-zelltherapie-duesseldorf"]),
@@ -54,7 +129,11 @@ on_both_backends! {
         let everything = matching(&app, json!({})).await;
         assert_eq!(everything.len(), 14);
         for (what, filter, expected) in cases {
-            let expected = if expected.is_empty() && (what.contains("no filter")) { everything.clone() } else { sorted(&expected) };
+            let expected = if expected.is_empty() && (what.contains("no filter")) {
+                everything.clone()
+            } else {
+                sorted(&expected)
+            };
             assert_eq!(matching(&app, filter.clone()).await, expected, "{what}: {filter}");
         }
     }
@@ -77,8 +156,14 @@ on_both_backends! {
     /// Filters combine with AND, and package criteria must hold for one and the same package.
     async fn filters_combine_and_package_criteria_hold_for_one_package(backend: Backend) {
         let app = catalogue_app(backend).await;
-        let combined = json!({ "countryCodes": ["MX", "CO"], "treatment": MIGRAINE, "maxPrice": "6000.00", "verifiedOnly": true, "cellSources": ["UMBILICAL_CORD_MSC"], "minCellCountMillions": 25 });
-        assert_eq!(matching(&app, combined).await, sorted(&["antioquia-cell-therapy-center", "baja-regenerative-institute", "caribe-biomedica-cancun"]));
+        let combined = json!({
+            "countryCodes": ["MX", "CO"], "treatment": MIGRAINE, "maxPrice": "6000.00", "verifiedOnly": true,
+            "cellSources": ["UMBILICAL_CORD_MSC"], "minCellCountMillions": 25
+        });
+        assert_eq!(
+            matching(&app, combined).await,
+            sorted(&["antioquia-cell-therapy-center", "baja-regenerative-institute", "caribe-biomedica-cancun"])
+        );
         let tijuana = json!({ "city": "tijuana", "search": "border", "accreditationBodies": ["JCI", "COFEPRIS"] });
         assert_eq!(matching(&app, tijuana).await, sorted(&["baja-regenerative-institute"]));
 
@@ -90,7 +175,9 @@ on_both_backends! {
         let big_knees = json!({ "treatment": "msc-knee-osteoarthritis", "minCellCountMillions": 100 });
         assert_eq!(matching(&app, big_knees).await, Vec::<String>::new());
         // Inactive packages do not count: Baja's only 50-million package, at 6000, is off sale.
-        let inactive = json!({ "countryCodes": ["MX"], "cellSources": ["UMBILICAL_CORD_MSC"], "minCellCountMillions": 50, "maxPrice": "6000.00" });
+        let inactive = json!({
+            "countryCodes": ["MX"], "cellSources": ["UMBILICAL_CORD_MSC"], "minCellCountMillions": 50, "maxPrice": "6000.00"
+        });
         assert_eq!(matching(&app, inactive).await, sorted(&["caribe-biomedica-cancun"]));
     }
 }
@@ -133,10 +220,27 @@ on_both_backends! {
             assert_eq!(the_error_code(&body), "BAD_USER_INPUT", "{what}: {body}");
         }
         let others: Vec<(&str, &str, Value)> = vec![
-            ("unknown treatment in the cost table", "query($t: String!) { costComparison(treatment: $t) { countryCode } }", json!({ "t": "nope" })),
-            ("NUL in the cost table's treatment", "query($t: String!) { costComparison(treatment: $t) { countryCode } }", json!({ "t": "\u{0}" })),
-            ("unknown treatment on packages", "query($t: String) { clinic(slug: \"spree-zellmedizin-berlin\") { packages(treatment: $t) { id } } }", json!({ "t": "nope" })),
-            ("unknown treatment on priceRange", "query($t: String) { clinic(slug: \"spree-zellmedizin-berlin\") { priceRange(treatment: $t) { min { amount } } } }", json!({ "t": "nope" })),
+            (
+                "unknown treatment in the cost table",
+                "query($t: String!) { costComparison(treatment: $t) { countryCode } }",
+                json!({ "t": "nope" }),
+            ),
+            (
+                "NUL in the cost table's treatment",
+                "query($t: String!) { costComparison(treatment: $t) { countryCode } }",
+                json!({ "t": "\u{0}" }),
+            ),
+            (
+                "unknown treatment on packages",
+                "query($t: String) { clinic(slug: \"spree-zellmedizin-berlin\") { packages(treatment: $t) { id } } }",
+                json!({ "t": "nope" }),
+            ),
+            (
+                "unknown treatment on priceRange",
+                "query($t: String) { clinic(slug: \"spree-zellmedizin-berlin\") {
+                    priceRange(treatment: $t) { min { amount } } } }",
+                json!({ "t": "nope" }),
+            ),
             ("NUL in a slug", "query($s: String) { clinic(slug: $s) { id } }", json!({ "s": "baja\u{0}" })),
             ("overlong slug", "query($s: String) { clinic(slug: $s) { id } }", json!({ "s": "x".repeat(300) })),
         ];

@@ -137,14 +137,25 @@ on_both_backends! {
                 let whole = edges(&page(&app, &order, json!({ "first": 100 })).await);
                 assert_eq!(whole.len(), total, "{order}");
                 for pair in whole.windows(2) {
-                    assert!(in_order(field, direction == "ASC", &pair[0], &pair[1]), "{order}: {} before {}", pair[0].slug, pair[1].slug);
+                    assert!(
+                        in_order(field, direction == "ASC", &pair[0], &pair[1]),
+                        "{order}: {} before {}",
+                        pair[0].slug,
+                        pair[1].slug
+                    );
                 }
                 let slugs: Vec<&str> = whole.iter().map(|s| s.slug.as_str()).collect();
                 let forward = walk_forward(&app, &order, 4, total).await;
                 assert_eq!(forward.iter().map(|s| s.slug.as_str()).collect::<Vec<_>>(), slugs, "{order} forward");
                 let backward = walk_backward(&app, &order, 4, total).await;
                 assert_eq!(backward.iter().map(|s| s.slug.as_str()).collect::<Vec<_>>(), slugs, "{order} backward");
-                assert_eq!(page(&app, &order, json!({ "first": 100 })).await["edges"].as_array().map(|e| e.iter().map(|e| e["node"]["slug"].clone()).collect::<Vec<_>>()), Some(slugs.iter().map(|s| json!(s)).collect()), "{order}: the same twice");
+                assert_eq!(
+                    page(&app, &order, json!({ "first": 100 })).await["edges"]
+                        .as_array()
+                        .map(|e| e.iter().map(|e| e["node"]["slug"].clone()).collect::<Vec<_>>()),
+                    Some(slugs.iter().map(|s| json!(s)).collect()),
+                    "{order}: the same twice"
+                );
                 lists.insert((field, direction), slugs.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
             }
         }
@@ -152,10 +163,22 @@ on_both_backends! {
         name_desc.reverse();
         assert_eq!(name_desc, lists[&("NAME", "ASC")], "DESC is ASC reversed");
         for direction in ["ASC", "DESC"] {
-            assert_eq!(lists[&("LOWEST_PRICE", direction)].last().map(String::as_str), Some("aaron-unpriced"), "no price comes last, {direction}");
+            assert_eq!(
+                lists[&("LOWEST_PRICE", direction)].last().map(String::as_str),
+                Some("aaron-unpriced"),
+                "no price comes last, {direction}"
+            );
         }
-        assert_eq!(lists[&("LOWEST_PRICE", "ASC")][..2], ["baja-regenerative-institute", "baja-price-twin"], "equal prices in a stable order");
-        assert_eq!(lists[&("SAFETY_SCORE", "ASC")][0], "aaron-unpriced", "no doctors, packages or evidence: the lowest score");
+        assert_eq!(
+            lists[&("LOWEST_PRICE", "ASC")][..2],
+            ["baja-regenerative-institute", "baja-price-twin"],
+            "equal prices in a stable order"
+        );
+        assert_eq!(
+            lists[&("SAFETY_SCORE", "ASC")][0],
+            "aaron-unpriced",
+            "no doctors, packages or evidence: the lowest score"
+        );
     }
 }
 
@@ -166,10 +189,16 @@ on_both_backends! {
         let order = json!({ "field": "LOWEST_PRICE", "direction": "DESC" });
         let first = page(&app, &order, json!({ "first": 5 })).await;
         let second = page(&app, &order, json!({ "first": 5, "after": first["pageInfo"]["endCursor"] })).await;
-        assert_eq!((second["pageInfo"]["hasPreviousPage"].as_bool(), second["pageInfo"]["hasNextPage"].as_bool()), (Some(true), Some(true)));
+        assert_eq!(
+            (second["pageInfo"]["hasPreviousPage"].as_bool(), second["pageInfo"]["hasNextPage"].as_bool()),
+            (Some(true), Some(true))
+        );
         let back = page(&app, &order, json!({ "last": 5, "before": second["pageInfo"]["startCursor"] })).await;
         assert_eq!(edges(&back), edges(&first));
-        assert_eq!((back["pageInfo"]["hasPreviousPage"].as_bool(), back["pageInfo"]["hasNextPage"].as_bool()), (Some(false), Some(true)));
+        assert_eq!(
+            (back["pageInfo"]["hasPreviousPage"].as_bool(), back["pageInfo"]["hasNextPage"].as_bool()),
+            (Some(false), Some(true))
+        );
     }
 }
 
@@ -189,7 +218,10 @@ on_both_backends! {
         assert_eq!((edges(&all).len(), all["pageInfo"]["hasNextPage"].as_bool()), (24, Some(false)));
         let tail = page(&app, &order, json!({ "last": 3 })).await;
         assert_eq!(edges(&tail), edges(&all)[21..].to_vec(), "`last` alone reads the end");
-        assert_eq!((tail["pageInfo"]["hasPreviousPage"].as_bool(), tail["pageInfo"]["hasNextPage"].as_bool()), (Some(true), Some(false)));
+        assert_eq!(
+            (tail["pageInfo"]["hasPreviousPage"].as_bool(), tail["pageInfo"]["hasNextPage"].as_bool()),
+            (Some(true), Some(false))
+        );
 
         for (vars, what) in [
             (json!({ "first": 101 }), "first above 100"),
@@ -206,7 +238,10 @@ on_both_backends! {
         let body = app.graphql(PAGE, json!({ "first": 2_147_483_648_i64 })).await;
         assert!(["BAD_USER_INPUT", "COST_LIMIT_EXCEEDED"].contains(&the_error_code(&body).as_str()), "{body}");
         let body = app.graphql(PAGE, json!({ "first": 101 })).await;
-        assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("100")), "the message names the limit: {body}");
+        assert!(
+            body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("100")),
+            "the message names the limit: {body}"
+        );
     }
 }
 
@@ -248,7 +283,9 @@ on_both_backends! {
             cases.push((order.clone(), cursor, what));
         }
         for (order, cursor, what) in cases {
-            for (direction, vars) in [("after", json!({ "first": 3, "after": cursor })), ("before", json!({ "last": 3, "before": cursor }))] {
+            for (direction, vars) in
+                [("after", json!({ "first": 3, "after": cursor })), ("before", json!({ "last": 3, "before": cursor }))]
+            {
                 let mut vars = vars;
                 vars["order"] = order.clone();
                 let body = app.graphql(PAGE, vars).await;

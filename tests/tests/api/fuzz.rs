@@ -1,5 +1,5 @@
 //! A fuzz test of the GraphQL surface: random queries, mutations and subscriptions generated
-//! from the served schema ([`generate`]), with arguments of the right and the wrong types
+//! from the served schema ([`schema`], [`generate`]), with arguments of the right and the wrong types
 //! ([`values`]), sent over HTTP as ADMIN, AGENT, CLINIC and PARTNER (and now and then with no
 //! token). Whatever the input, the server must answer like a service that is in control:
 //! never a 5xx, never a dropped connection (a panic), always a JSON body with `data` or
@@ -10,20 +10,24 @@
 //! (`FUZZ_CASES`, default 300). A failure prints each offending request and response.
 
 mod generate;
+mod schema;
 mod values;
 
 use std::collections::BTreeMap;
 
 use medtour_tests::{Backend, Role, TestApp, on_both_backends, spawn_app_with};
-use rand::{Rng, SeedableRng};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
-use generate::{Case, Generator, Model};
+use generate::{Case, Generator};
+use schema::Model;
 
-const DEFAULT_SEED: u64 = 0x6d65_6474_6f75_72;
+const DEFAULT_SEED: u64 = 0x006d_6564_746f_7572;
 const DEFAULT_CASES: usize = 300;
+/// Every this many cases, three fresh quotes replace those the fuzzer has moved on.
+const QUOTE_ROUND: usize = 20;
 
 /// Text that must never reach a client in an error message: SQL, driver or Rust internals.
 /// "SELECT" is matched as written, the others in any case.
@@ -63,7 +67,11 @@ fn problems(status: u16, text: &str) -> Vec<String> {
 }
 
 fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max { text.to_owned() } else { format!("{}… (clipped)", text.chars().take(max).collect::<String>()) }
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        format!("{}… (clipped)", text.chars().take(max).collect::<String>())
+    }
 }
 
 /// Sends one case; `Err` describes a transport failure (a dropped connection is a panic).
@@ -87,17 +95,39 @@ async fn send(app: &TestApp, token: Option<&str>, case: &Case) -> Result<(u16, S
     Ok((status, text))
 }
 
-/// One quote, so that valid-looking quote IDs (Quote:1, …) reach a real quote.
-async fn seed_a_quote(app: &TestApp, agent: &str) {
+/// Three new quotes, SUBMITTED, IN_REVIEW and OFFERED, so that generated quote IDs reach real
+/// quotes whose state allows each kind of transition (earlier ones soon end up withdrawn,
+/// rejected or declined by the fuzzer). Returns their rows.
+async fn fresh_quotes(app: &TestApp, agent: &str, admin: &str, round: usize) -> Vec<i32> {
     let clinic = app.data_as(agent, r#"{ clinic(slug: "baja-regenerative-institute") { id } }"#, json!({})).await;
-    let input = json!({
-        "idempotencyKey": "fuzz-seed", "clinicId": clinic["clinic"]["id"], "treatment": "msc-chronic-migraine",
-        "patient": { "ageYears": 41, "countryOfResidence": "US", "chronicMigraineDiagnosis": true,
-            "headacheDaysPerMonth": 20, "treatmentsTried": ["TRIPTANS", "CGRP_INHIBITORS"], "contraindications": [] }
-    });
-    let query = "mutation($input: SubmitQuoteRequestInput!) { submitQuoteRequest(input: $input) { userErrors { message } } }";
-    let data = app.data_as(agent, query, json!({ "input": input })).await;
-    assert_eq!(data["submitQuoteRequest"]["userErrors"], json!([]), "the seed quote is accepted");
+    let submit = "mutation($input: SubmitQuoteRequestInput!) { submitQuoteRequest(input: $input) { quote { id } } }";
+    let review = "mutation($id: ID!) { startQuoteReview(id: $id) { userErrors { message } } }";
+    let offer = "mutation($id: ID!, $input: QuoteOfferInput!) {
+        makeQuoteOffer(id: $id, input: $input) { userErrors { message } } }";
+    let offer_input = json!({ "price": "5000", "currencyCode": "USD", "cellCountMillions": 100, "sessions": 1,
+        "stayDays": 3, "inclusions": ["hotel"], "validUntil": "2099-01-01T00:00:00Z" });
+    let mut rows = Vec::new();
+    for n in 0..3 {
+        let input = json!({
+            "idempotencyKey": format!("fuzz-seed-{round}-{n}"),
+            "clinicId": clinic["clinic"]["id"],
+            "treatment": "msc-chronic-migraine",
+            "patient": { "ageYears": 41, "countryOfResidence": "US", "chronicMigraineDiagnosis": true,
+                "headacheDaysPerMonth": 20, "treatmentsTried": ["TRIPTANS", "CGRP_INHIBITORS"],
+                "contraindications": [] }
+        });
+        let data = app.data_as(agent, submit, json!({ "input": input })).await;
+        let id = data["submitQuoteRequest"]["quote"]["id"].clone();
+        let row = id.as_str().and_then(medtour::graphql::ids::decode).map(|(_, row)| row);
+        rows.push(row.unwrap_or_else(|| panic!("a quote was submitted: {data}")));
+        if n >= 1 {
+            app.data_as(admin, review, json!({ "id": id })).await;
+        }
+        if n >= 2 {
+            app.data_as(admin, offer, json!({ "id": id, "input": offer_input })).await;
+        }
+    }
+    rows
 }
 
 fn env_number<T: std::str::FromStr>(key: &str, default: T) -> T {
@@ -114,13 +144,13 @@ on_both_backends! {
             ("MEDTOUR_RATE_CLINIC", unlimited), ("MEDTOUR_RATE_ADMIN", unlimited)];
         let app = spawn_app_with(backend, &extra).await;
         let agent = app.login(Role::Agent, Some("Fuzz Partner"), None).await;
+        let admin = app.login(Role::Admin, None, None).await;
         let tokens = [
-            ("ADMIN", Some(app.login(Role::Admin, None, None).await)),
+            ("ADMIN", Some(admin.clone())),
             ("AGENT", Some(agent.clone())),
             ("CLINIC", Some(app.login(Role::Clinic, None, Some("baja-regenerative-institute")).await)),
             ("PARTNER", Some(app.token.clone())),
         ];
-        seed_a_quote(&app, &agent).await;
 
         let model = Model::from_sdl(&medtour::graphql::sdl());
         let seed = env_number("FUZZ_SEED", DEFAULT_SEED);
@@ -129,6 +159,9 @@ on_both_backends! {
         let mut failures = Vec::new();
         let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
         for number in 0..cases {
+            if number % QUOTE_ROUND == 0 {
+                generator.set_quotes(fresh_quotes(&app, &agent, &admin, number / QUOTE_ROUND).await);
+            }
             let case = generator.case();
             // One request in fifty goes without a token.
             let (role, token) = if generator.rng.gen_ratio(1, 50) {
@@ -138,15 +171,18 @@ on_both_backends! {
             };
             let found = match send(&app, token, &case).await {
                 Ok((status, text)) => {
-                    let codes = serde_json::from_str::<Value>(&text).ok().map(|b| medtour_tests::error_codes(&b)).unwrap_or_default();
-                    *outcomes.entry(format!("{status} {}", codes.first().map_or("ok", String::as_str))).or_default() += 1;
-                    problems(status, &text).into_iter().map(|p| (p, format!("HTTP {status}: {}", clip(&text, 1_500)))).collect()
+                    let body = serde_json::from_str::<Value>(&text).unwrap_or_default();
+                    let first_code = medtour_tests::error_codes(&body).into_iter().next();
+                    *outcomes.entry(format!("{status} {}", first_code.as_deref().unwrap_or("ok"))).or_default() += 1;
+                    let response = format!("HTTP {status}: {}", clip(&text, 1_500));
+                    problems(status, &text).into_iter().map(|p| (p, response.clone())).collect()
                 }
                 Err(transport) => vec![(transport, String::new())],
             };
             for (problem, response) in found {
                 failures.push(format!(
-                    "case {number} (seed {seed:#x}) as {role}, {}:\n  problem: {problem}\n  query: {}\n  variables: {}\n  response: {response}",
+                    "case {number} (seed {seed:#x}) as {role}, {}:\n  problem: {problem}\n  query: {}\n  \
+                     variables: {}\n  response: {response}",
                     if case.via_get { "GET" } else { "POST" },
                     clip(&case.query, 2_000),
                     clip(&case.variables.to_string(), 1_000),

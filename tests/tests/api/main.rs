@@ -3,10 +3,14 @@
 mod auth;
 mod catalogue;
 mod catalogue_batching;
+mod catalogue_built;
 mod catalogue_checklist;
+mod catalogue_costs;
 mod catalogue_filters;
 mod catalogue_fixtures;
+mod catalogue_ids;
 mod catalogue_paging;
+mod catalogue_probe;
 mod child_server;
 mod faults;
 mod foundation;

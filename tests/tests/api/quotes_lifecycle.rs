@@ -6,8 +6,11 @@ use serde_json::{Value, json};
 
 use crate::quotes_support::*;
 
-/// Asserts `quote`'s history: (from, to, actor, role, note) oldest first, times in order.
-fn assert_history(quote: &Value, expected: &[(Option<&str>, &str, &Party, &str, Option<&str>)]) {
+/// One expected event: (from, to, actor, actor role, note).
+type Step<'a> = (Option<&'a str>, &'a str, &'a Party, &'a str, Option<&'a str>);
+
+/// Asserts `quote`'s history, oldest first, times in order.
+fn assert_history(quote: &Value, expected: &[Step<'_>]) {
     let events = quote["events"].as_array().unwrap();
     let got: Vec<(Value, Value, Value, Value, Value)> = events
         .iter()

@@ -123,7 +123,9 @@ on_both_backends! {
         let hidden = hidden_clinic_id(&w.app, MIAMI).await;
         let base = request(&w.baja.id, "k-bad");
         let notes = "n".repeat(10_001);
-        let cases: Vec<(&str, &[&str], Value, &[&str], &str)> = vec![
+        // (why, input path changed, new value, expected error path under "input", code)
+        type Case<'a> = (&'a str, &'a [&'a str], Value, &'a [&'a str], &'a str);
+        let cases: Vec<Case> = vec![
             ("unknown clinic", &["clinicId"], json!(encode(Kind::Clinic, 987_654).0), &["clinicId"], "NOT_FOUND"),
             ("a package ID as clinic", &["clinicId"], json!(w.baja.package(25)), &["clinicId"], "NOT_FOUND"),
             ("not an ID", &["clinicId"], json!("not-an-id"), &["clinicId"], "NOT_FOUND"),

@@ -13,7 +13,7 @@ pub mod persisted;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -51,11 +51,10 @@ fn reply(media: Media, status: StatusCode, body: &Value) -> Response {
     response
 }
 
-/// A request refused before execution: 400 in graphql-response+json, 200 in legacy JSON
-/// (as the specification asks), with no `data` entry.
+/// A request that is not a GraphQL request at all (unreadable JSON, malformed parameters,
+/// an unknown persisted query): 400 in either media type, with no `data` entry.
 fn request_error(media: Media, code: &str, message: &str) -> Response {
-    let status = if media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    reply(media, status, &json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+    reply(media, StatusCode::BAD_REQUEST, &json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
 }
 
 /// The answer to an operation without a usable identity: 401 with an UNAUTHENTICATED error
@@ -131,7 +130,9 @@ async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params,
         Ok(Some(query)) => query,
         Ok(None) => return request_error(media, "BAD_REQUEST", "`query` is required"),
         Err(PersistedError::NotFound) => {
-            return request_error(media, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound");
+            // 200, as Apollo clients expect before they resend the hash with its query.
+            let body = json!({ "errors": [{ "message": "PersistedQueryNotFound", "extensions": { "code": "PERSISTED_QUERY_NOT_FOUND" } }] });
+            return reply(media, StatusCode::OK, &body);
         }
         Err(PersistedError::Invalid(message)) => return request_error(media, "BAD_REQUEST", message),
     };
@@ -193,8 +194,8 @@ async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params,
     reply(media, StatusCode::OK, &body)
 }
 
-/// POST: any operation, as a JSON body.
-pub async fn post(State(http): State<Http>, headers: HeaderMap, body: Bytes) -> Response {
+/// POST: any operation, as a JSON body of at most `max_body_bytes` (413 beyond).
+pub async fn post(State(http): State<Http>, headers: HeaderMap, body: Body) -> Response {
     let Some(media) = negotiate(&headers) else {
         return (StatusCode::NOT_ACCEPTABLE, "respond with application/graphql-response+json or application/json")
             .into_response();
@@ -202,6 +203,12 @@ pub async fn post(State(http): State<Http>, headers: HeaderMap, body: Bytes) -> 
     if !is_json_body(&headers) {
         return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the request as application/json").into_response();
     }
+    let limit = http.state.limits.max_body_bytes;
+    let Ok(body): Result<Bytes, _> = axum::body::to_bytes(body, limit).await else {
+        let message = format!("the request body exceeds {limit} bytes");
+        let error = json!({ "errors": [{ "message": message, "extensions": { "code": "REQUEST_TOO_LARGE" } }] });
+        return reply(media, StatusCode::PAYLOAD_TOO_LARGE, &error);
+    };
     let json: Value = match serde_json::from_slice(&body) {
         Ok(json) => json,
         Err(_) => return request_error(media, "BAD_REQUEST", "the request body is not valid JSON"),

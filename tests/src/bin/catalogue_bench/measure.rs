@@ -77,12 +77,20 @@ pub struct Stats {
     pub rows: usize,
 }
 
-/// Runs the hot query `runs` times (after `warmup` untimed runs) from `after`.
-pub async fn time(app: &TestApp, query: &str, after: Option<&str>, warmup: usize, runs: usize) -> Stats {
-    let vars = json!({ "first": 20, "after": after });
+/// A page of 20 from `after`, as variables of the hot query.
+pub fn page_after(after: Option<&str>) -> Value {
+    json!({ "first": 20, "after": after })
+}
+
+/// The floor under every request: HTTP, the bearer token, limits, one tiny query.
+pub const TRIVIAL_QUERY: &str = "{ treatments { slug } }";
+
+/// Runs `query` `runs` times (after `warmup` untimed runs) with `vars`.
+pub async fn time(app: &TestApp, query: &str, vars: Value, warmup: usize, runs: usize) -> Stats {
     let mut rows = 0;
     for _ in 0..warmup {
-        rows = app.data(query, vars.clone()).await["clinics"]["edges"].as_array().map_or(0, Vec::len);
+        let data = app.data(query, vars.clone()).await;
+        rows = data["clinics"]["edges"].as_array().or(data["treatments"].as_array()).map_or(0, Vec::len);
     }
     let mut samples = Vec::with_capacity(runs);
     for _ in 0..runs {

@@ -133,11 +133,8 @@ async fn run(options: Options) -> anyhow::Result<bool> {
     let (db_name, url) = fresh_database(&base).await?;
     let pool = options.db_pool.to_string();
     let unlimited = "1000000000/1000000000";
-    let extra = [
-        ("MEDTOUR_DB_POOL", pool.as_str()),
-        ("MEDTOUR_RATE_PARTNER", unlimited),
-        ("MEDTOUR_RATE_AGENT", unlimited),
-    ];
+    let extra =
+        [("MEDTOUR_DB_POOL", pool.as_str()), ("MEDTOUR_RATE_PARTNER", unlimited), ("MEDTOUR_RATE_AGENT", unlimited)];
     let app = spawn_on(Backend::Postgres, &url, None, &extra).await;
 
     let mut callers = Vec::new();
@@ -192,7 +189,11 @@ async fn run(options: Options) -> anyhow::Result<bool> {
         tally.requests() as f64 / elapsed.as_secs_f64(),
         elapsed.as_secs_f64(),
         submitted.len(),
-        if problems.is_empty() { "each stored exactly once".to_owned() } else { format!("{} problems", problems.len()) }
+        if problems.is_empty() {
+            "each stored exactly once".to_owned()
+        } else {
+            format!("{} problems", problems.len())
+        }
     );
     for problem in problems.iter().take(20) {
         println!("  quote problem: {problem}");

@@ -52,8 +52,16 @@ pub struct Plan {
     pub client: reqwest::Client,
     pub endpoint: String,
     pub deadline: Instant,
-    /// (global ID, slug) of clinics with a package for the migraine treatment.
-    pub clinics: Vec<(String, String)>,
+    /// Clinics with a package for the migraine treatment.
+    pub clinics: Vec<Clinic>,
+}
+
+/// A clinic quotes are asked of.
+pub struct Clinic {
+    pub id: String,
+    pub slug: String,
+    /// Cell counts of its migraine packages (a request must ask for one of them).
+    pub cell_counts: Vec<i64>,
 }
 
 /// A quote a worker asked for: its key, and the quote ID the server answered with (`None`
@@ -94,22 +102,24 @@ fn order(variant: usize) -> Value {
     }
 }
 
-fn quote_input(key: &str, clinic_id: &str, n: usize) -> Value {
-    let tried = [["TRIPTANS", "CGRP_INHIBITORS"], ["BETA_BLOCKERS", "ANTICONVULSANTS"], ["TRIPTANS", "BOTULINUM_TOXIN"]];
+fn quote_input(key: &str, clinic: &Clinic, n: usize) -> Value {
+    let tried =
+        [["TRIPTANS", "CGRP_INHIBITORS"], ["BETA_BLOCKERS", "ANTICONVULSANTS"], ["TRIPTANS", "BOTULINUM_TOXIN"]];
     json!({
         "idempotencyKey": key,
-        "clinicId": clinic_id,
+        "clinicId": clinic.id,
         "treatment": "msc-chronic-migraine",
-        "requestedCellCountMillions": ([50, 100, 200][n % 3]),
+        // One of the clinic's package sizes, or none.
+        "requestedCellCountMillions": clinic.cell_counts.get(n % (clinic.cell_counts.len() + 1)),
         "patient": {
             "reference": format!("load-patient-{n}"),
             "ageYears": 25 + (n % 50),
             "countryOfResidence": (["US", "CA", "GB", "AU"][n % 4]),
-            "chronicMigraineDiagnosis": n % 5 != 0,
+            "chronicMigraineDiagnosis": !n.is_multiple_of(5),
             "headacheDaysPerMonth": 10 + (n % 20),
             "treatmentsTried": tried[n % 3],
             "contraindications": [],
-            "medicalNotes": (n % 2 == 0).then(|| format!("load test notes {n}")),
+            "medicalNotes": n.is_multiple_of(2).then(|| format!("load test notes {n}")),
         }
     })
 }
@@ -169,15 +179,13 @@ pub async fn run(plan: &Plan, worker: usize, caller: Caller) -> WorkerResult {
         let token = caller.token.as_str();
         if caller.agent && (step == 3 || step == 7) {
             let key = format!("load-{worker}-{n}");
-            let (clinic_id, _) = &clinics[n % clinics.len()];
-            let vars = json!({ "input": quote_input(&key, clinic_id, n) });
+            let vars = json!({ "input": quote_input(&key, &clinics[n % clinics.len()], n) });
             let quote_id = timed(plan, &mut out.tally, (Kind::Submit, token), (SUBMIT, vars), |b| quote_id(&b)).await;
             out.submitted.push(Submitted { key, n, quote_id });
         } else if caller.agent && step == 5 && !out.submitted.is_empty() {
             // Replays an earlier submission: the same key and input must give the same quote.
             let earlier = &out.submitted[n % out.submitted.len()];
-            let (clinic_id, _) = &clinics[earlier.n % clinics.len()];
-            let vars = json!({ "input": quote_input(&earlier.key, clinic_id, earlier.n) });
+            let vars = json!({ "input": quote_input(&earlier.key, &clinics[earlier.n % clinics.len()], earlier.n) });
             let (key, original) = (earlier.key.clone(), earlier.quote_id.clone());
             let check = |body: Value| match (quote_id(&body)?, original) {
                 (id, Some(original)) if id != original => Err(format!("replay of {key} gave {id}, not {original}")),
@@ -187,12 +195,13 @@ pub async fn run(plan: &Plan, worker: usize, caller: Caller) -> WorkerResult {
         } else {
             match step % 3 {
                 0 => {
-                    let vars = json!({ "first": ([5, 10, 20][n % 3]), "filter": filter(n / 3), "orderBy": order(n / 7) });
+                    let vars =
+                        json!({ "first": ([5, 10, 20][n % 3]), "filter": filter(n / 3), "orderBy": order(n / 7) });
                     let body = timed(plan, &mut out.tally, (Kind::Clinics, token), (CLINICS, vars.clone()), Ok).await;
                     // Every other page request follows its cursor to the next page.
                     let next = body.and_then(|b| {
                         let info = &b["data"]["clinics"]["pageInfo"];
-                        (info["hasNextPage"] == true && n % 2 == 0).then(|| info["endCursor"].clone())
+                        (info["hasNextPage"] == true && n.is_multiple_of(2)).then(|| info["endCursor"].clone())
                     });
                     if let Some(cursor) = next {
                         let mut vars = vars;
@@ -201,12 +210,15 @@ pub async fn run(plan: &Plan, worker: usize, caller: Caller) -> WorkerResult {
                     }
                 }
                 1 => {
-                    let (_, slug) = &clinics[n % clinics.len()];
-                    let check = |b: Value| if b["data"]["clinic"].is_object() { Ok(()) } else { Err(format!("no clinic {slug}: {b}")) };
+                    let slug = &clinics[n % clinics.len()].slug;
+                    let check = |b: Value| {
+                        if b["data"]["clinic"].is_object() { Ok(()) } else { Err(format!("no clinic {slug}: {b}")) }
+                    };
                     timed(plan, &mut out.tally, (Kind::Clinic, token), (CLINIC, json!({ "slug": slug })), check).await;
                 }
                 _ => {
-                    let treatment = if n % 4 == 0 { "msc-knee-osteoarthritis" } else { "msc-chronic-migraine" };
+                    let treatment =
+                        if n.is_multiple_of(4) { "msc-knee-osteoarthritis" } else { "msc-chronic-migraine" };
                     let vars = json!({ "treatment": treatment });
                     timed(plan, &mut out.tally, (Kind::Cost, token), (COST, vars), Ok).await;
                 }
@@ -217,14 +229,23 @@ pub async fn run(plan: &Plan, worker: usize, caller: Caller) -> WorkerResult {
 }
 
 /// The clinics the load submits quotes to: those offering the migraine treatment.
-pub async fn clinics(client: &reqwest::Client, endpoint: &str, token: &str) -> anyhow::Result<Vec<(String, String)>> {
-    let plan = Plan { client: client.clone(), endpoint: endpoint.to_owned(), deadline: Instant::now(), clinics: vec![] };
-    let query = "{ clinics(first: 100, filter: { treatment: \"msc-chronic-migraine\" }) { edges { node { id slug } } } }";
+pub async fn clinics(client: &reqwest::Client, endpoint: &str, token: &str) -> anyhow::Result<Vec<Clinic>> {
+    let plan =
+        Plan { client: client.clone(), endpoint: endpoint.to_owned(), deadline: Instant::now(), clinics: vec![] };
+    let query = "{ clinics(first: 100, filter: { treatment: \"msc-chronic-migraine\" }) {
+        edges { node { id slug packages(treatment: \"msc-chronic-migraine\") { cellCountMillions } } } } }";
     let body = send(&plan, token, query, json!({})).await.map_err(anyhow::Error::msg)?;
     let edges = body["data"]["clinics"]["edges"].as_array().cloned().unwrap_or_default();
-    let clinics: Vec<(String, String)> = edges
+    let clinics: Vec<Clinic> = edges
         .iter()
-        .filter_map(|e| Some((e["node"]["id"].as_str()?.to_owned(), e["node"]["slug"].as_str()?.to_owned())))
+        .filter_map(|edge| {
+            let node = &edge["node"];
+            let mut cell_counts: Vec<i64> =
+                node["packages"].as_array()?.iter().filter_map(|p| p["cellCountMillions"].as_i64()).collect();
+            cell_counts.sort_unstable();
+            cell_counts.dedup();
+            Some(Clinic { id: node["id"].as_str()?.to_owned(), slug: node["slug"].as_str()?.to_owned(), cell_counts })
+        })
         .collect();
     anyhow::ensure!(!clinics.is_empty(), "the demo catalogue has no clinic for msc-chronic-migraine");
     Ok(clinics)

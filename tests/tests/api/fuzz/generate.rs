@@ -1,94 +1,16 @@
-//! Random operations from the served schema: the SDL (`medtour::graphql::sdl()`) is parsed
-//! into a small model of object, interface, enum and input types, and each case picks root
-//! fields, arguments (of the right type mostly, of a wrong type sometimes; inline or as
-//! variables) and a random selection set, with the odd alias, directive, unknown field or
-//! truncated document.
+//! Random operations from the served schema ([`Model`]): each case picks root fields,
+//! arguments (of the right type mostly, of a wrong type sometimes; inline or as variables)
+//! and a random selection set, with the odd alias, directive, unknown field or truncated
+//! document.
 
-use std::collections::HashMap;
-
-use async_graphql::parser::parse_schema;
-use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
+use async_graphql::parser::types::{BaseType, Type};
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::{IteratorRandom, SliceRandom};
 use serde_json::{Map, Value};
 
+use super::schema::{Field, Model, named};
 use super::values::{self, Val};
-
-/// An argument or input field.
-struct Input {
-    name: String,
-    ty: Type,
-    has_default: bool,
-}
-
-/// A field of an object or interface.
-struct Field {
-    name: String,
-    args: Vec<Input>,
-    ty: Type,
-}
-
-/// What the generator knows of the schema.
-pub struct Model {
-    composites: HashMap<String, Vec<Field>>,
-    implementors: HashMap<String, Vec<String>>,
-    enums: HashMap<String, Vec<String>>,
-    inputs: HashMap<String, Vec<Input>>,
-}
-
-fn named(ty: &Type) -> &str {
-    match &ty.base {
-        BaseType::Named(name) => name.as_str(),
-        BaseType::List(inner) => named(inner),
-    }
-}
-
-fn input(def: &async_graphql::parser::types::InputValueDefinition) -> Input {
-    Input { name: def.name.node.to_string(), ty: def.ty.node.clone(), has_default: def.default_value.is_some() }
-}
-
-impl Model {
-    /// Parses the SDL.
-    pub fn from_sdl(sdl: &str) -> Self {
-        let document = parse_schema(sdl).expect("the served SDL parses");
-        let mut model =
-            Model { composites: HashMap::new(), implementors: HashMap::new(), enums: HashMap::new(), inputs: HashMap::new() };
-        for definition in document.definitions {
-            let TypeSystemDefinition::Type(ty) = definition else { continue };
-            let name = ty.node.name.node.to_string();
-            let fields = |defs: &[async_graphql::parser::Positioned<async_graphql::parser::types::FieldDefinition>]| {
-                defs.iter()
-                    .map(|f| Field {
-                        name: f.node.name.node.to_string(),
-                        args: f.node.arguments.iter().map(|a| input(&a.node)).collect(),
-                        ty: f.node.ty.node.clone(),
-                    })
-                    .collect::<Vec<_>>()
-            };
-            match &ty.node.kind {
-                TypeKind::Object(object) => {
-                    for interface in &object.implements {
-                        model.implementors.entry(interface.node.to_string()).or_default().push(name.clone());
-                    }
-                    model.composites.insert(name, fields(&object.fields));
-                }
-                TypeKind::Interface(interface) => {
-                    model.composites.insert(name, fields(&interface.fields));
-                }
-                TypeKind::Enum(e) => {
-                    model.enums.insert(name, e.values.iter().map(|v| v.node.value.node.to_string()).collect());
-                }
-                TypeKind::InputObject(object) => {
-                    model.inputs.insert(name, object.fields.iter().map(|f| input(&f.node)).collect());
-                }
-                TypeKind::Scalar | TypeKind::Union(_) => {}
-            }
-        }
-        assert!(model.composites.contains_key("Query") && model.composites.contains_key("Mutation"));
-        model
-    }
-}
 
 /// One generated request.
 pub struct Case {
@@ -103,28 +25,41 @@ pub struct Generator<'a> {
     model: &'a Model,
     pub rng: StdRng,
     variables: Vec<(String, String, Value)>,
-    /// Whether this case may send wrong types, nulls and hostile values (most do); the others
+    /// Whether this case may break the rules (broken documents, unknown fields and arguments,
+    /// missing required inputs, mistyped variables); the others are well-formed.
     /// send plausible values only, so they reach resolvers and the database.
     hostile: bool,
+    /// The share of this case's values that are hostile (wrong types, nulls, unicode, huge,
+    /// SQL-ish, malformed); the rest are plausible. Mixing both lets a hostile string reach
+    /// a resolver past a valid ID.
+    hostility: f64,
+    /// Rows of quotes in states that allow transitions, refreshed by the test as it goes.
+    quotes: Vec<i32>,
 }
 
 const MAX_DEPTH: usize = 6;
 
 impl<'a> Generator<'a> {
     pub fn new(model: &'a Model, rng: StdRng) -> Self {
-        Self { model, rng, variables: Vec::new(), hostile: true }
+        Self { model, rng, variables: Vec::new(), hostile: true, hostility: 1.0, quotes: Vec::new() }
+    }
+
+    /// Points quote IDs at these rows from now on.
+    pub fn set_quotes(&mut self, quotes: Vec<i32>) {
+        self.quotes = quotes;
     }
 
     /// The next case.
     pub fn case(&mut self) -> Case {
         self.variables.clear();
-        self.hostile = self.rng.gen_bool(0.6);
+        self.hostility = *[0.0, 0.3, 1.0].choose(&mut self.rng).unwrap_or(&1.0);
+        self.hostile = self.hostility > 0.0 && self.rng.gen_bool(0.7);
         let roll = self.rng.gen_range(0..100);
         let (keyword, body) = match roll {
             0..=62 => ("query", self.selection("Query", 0, 1..=3)),
             63..=91 => ("mutation", self.selection("Mutation", 0, 1..=2)),
             92..=94 => {
-                let id = values::id(&mut self.rng);
+                let id = values::id(&mut self.rng, &self.quotes);
                 ("subscription", format!("{{ quoteEvents(quoteId: {}) {{ quoteId to }} }}", Val::Str(id).literal()))
             }
             _ => ("query", self.introspection()),
@@ -148,14 +83,25 @@ impl<'a> Generator<'a> {
 
     fn introspection(&mut self) -> String {
         if self.rng.gen_bool(0.5) {
-            "{ __schema { queryType { name } types { name kind fields { name args { name type { name kind ofType { name } } } } } } }".into()
+            "{ __schema { queryType { name } types { name kind \
+             fields { name args { name type { name kind ofType { name } } } } } } }"
+                .into()
         } else {
             let name = if self.rng.gen_bool(0.7) {
-                self.model.composites.keys().chain(self.model.inputs.keys()).choose(&mut self.rng).cloned().unwrap_or_default()
+                self.model
+                    .composites
+                    .keys()
+                    .chain(self.model.inputs.keys())
+                    .choose(&mut self.rng)
+                    .cloned()
+                    .unwrap_or_default()
             } else {
                 values::string(&mut self.rng)
             };
-            format!("{{ __type(name: {}) {{ name kind fields {{ name }} inputFields {{ name }} enumValues {{ name }} }} }}", Val::Str(name).literal())
+            format!(
+                "{{ __type(name: {}) {{ name kind fields {{ name }} inputFields {{ name }} enumValues {{ name }} }} }}",
+                Val::Str(name).literal()
+            )
         }
     }
 
@@ -226,7 +172,8 @@ impl<'a> Generator<'a> {
             let name = format!("v{}", self.variables.len());
             // Now and then the variable is declared with a type of its own choosing.
             let declared = if self.hostile && self.rng.gen_bool(0.08) {
-                (*["String", "Int!", "ID", "[String!]", "Boolean"].choose(&mut self.rng).unwrap_or(&"String")).to_owned()
+                (*["String", "Int!", "ID", "[String!]", "Boolean"].choose(&mut self.rng).unwrap_or(&"String"))
+                    .to_owned()
             } else {
                 ty.to_string()
             };
@@ -239,13 +186,14 @@ impl<'a> Generator<'a> {
 
     /// A value for `ty`: of the right type mostly, sometimes null or of a wrong type.
     fn value(&mut self, ty: &Type, depth: usize) -> Val {
-        if !self.hostile {
+        let hostile = self.rng.gen_bool(self.hostility);
+        if !hostile {
             return match &ty.base {
                 BaseType::List(inner) => {
                     let len = self.rng.gen_range(0..=2);
                     Val::List((0..len).map(|_| self.value(inner, depth)).collect())
                 }
-                BaseType::Named(name) => self.named_value(name.as_str(), depth),
+                BaseType::Named(name) => self.named_value(name.as_str(), depth, false),
             };
         }
         if self.rng.gen_bool(0.08) {
@@ -262,14 +210,14 @@ impl<'a> Generator<'a> {
                 let len = if self.rng.gen_bool(0.02) { 150 } else { self.rng.gen_range(0..=3) };
                 Val::List((0..len).map(|_| self.value(inner, depth)).collect())
             }
-            BaseType::Named(name) => self.named_value(name.as_str(), depth),
+            BaseType::Named(name) => self.named_value(name.as_str(), depth, true),
         }
     }
 
-    fn named_value(&mut self, name: &str, depth: usize) -> Val {
+    fn named_value(&mut self, name: &str, depth: usize, hostile: bool) -> Val {
         let model = self.model;
         if let Some(variants) = model.enums.get(name) {
-            return if !self.hostile || self.rng.gen_bool(0.9) {
+            return if !hostile || self.rng.gen_bool(0.9) {
                 Val::Enum(variants.choose(&mut self.rng).cloned().unwrap_or_default())
             } else {
                 Val::Enum(["NOT_A_VALUE", "asc", "Pass", "null_"].choose(&mut self.rng).copied().unwrap_or("X").into())
@@ -291,6 +239,10 @@ impl<'a> Generator<'a> {
             }
             return Val::Object(out);
         }
-        if self.hostile { values::scalar(&mut self.rng, name) } else { values::plausible(&mut self.rng, name) }
+        if hostile {
+            values::scalar(&mut self.rng, name, &self.quotes)
+        } else {
+            values::plausible(&mut self.rng, name, &self.quotes)
+        }
     }
 }
