@@ -126,12 +126,8 @@ impl CatalogueQuery {
             .into_iter()
             .map(|row| ClinicEdge { cursor: listing::cursor(&row, result.order), node: Clinic::from(row) })
             .collect();
-        let page_info = PageInfo {
-            has_next_page: result.page.has_next_page,
-            has_previous_page: result.page.has_previous_page,
-            start_cursor: edges.first().map(|e| e.cursor.clone()),
-            end_cursor: edges.last().map(|e| e.cursor.clone()),
-        };
+        let cursors: Vec<&str> = edges.iter().map(|e| e.cursor.as_str()).collect();
+        let page_info = PageInfo::new(result.page.has_next_page, result.page.has_previous_page, &cursors);
         Ok(ClinicConnection { edges, page_info, total: result.total_count })
     }
 

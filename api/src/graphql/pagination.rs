@@ -30,6 +30,19 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
+impl PageInfo {
+    /// The page information of a page with these flags whose edges carry `cursors`, in
+    /// display order.
+    pub fn new(has_next_page: bool, has_previous_page: bool, cursors: &[&str]) -> Self {
+        Self {
+            has_next_page,
+            has_previous_page,
+            start_cursor: cursors.first().map(|c| (*c).to_owned()),
+            end_cursor: cursors.last().map(|c| (*c).to_owned()),
+        }
+    }
+}
+
 /// Which way a page is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {

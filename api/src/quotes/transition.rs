@@ -146,6 +146,9 @@ fn reason(text: &str, field: &str, required: bool) -> Result<Option<String>, Use
     if trimmed.is_empty() && required {
         return Err(UserError::invalid(vec![field.into()], "a reason is required".into()));
     }
+    if validate::has_control_chars(trimmed) {
+        return Err(UserError::invalid(vec![field.into()], "a reason must not contain control characters".into()));
+    }
     if trimmed.chars().count() > MAX_REASON {
         return Err(UserError::invalid(vec![field.into()], format!("at most {MAX_REASON} characters")));
     }

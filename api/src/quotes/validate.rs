@@ -20,6 +20,12 @@ pub const MAX_KEY: usize = 200;
 const MAX_LIST: usize = 20;
 const MAX_TEXT: usize = 500;
 
+/// True when free text holds characters a database cannot store or that no person types:
+/// control characters other than line breaks and tabs (PostgreSQL refuses NUL outright).
+pub fn has_control_chars(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 fn path(prefix: &[&str], field: &str) -> Vec<String> {
     prefix.iter().chain(std::iter::once(&field)).map(|s| (*s).to_owned()).collect()
 }
@@ -54,10 +60,12 @@ pub fn patient(p: &PatientProfileInput, prefix: &[&str]) -> Vec<UserError> {
     if p.contraindications.len() > MAX_LIST {
         bad("contraindications", format!("at most {MAX_LIST} entries"));
     }
-    if let Some(notes) = &p.medical_notes
-        && notes.chars().count() > MAX_NOTES
-    {
-        bad("medicalNotes", format!("medical notes may be at most {MAX_NOTES} characters"));
+    if let Some(notes) = &p.medical_notes {
+        if notes.chars().count() > MAX_NOTES {
+            bad("medicalNotes", format!("medical notes may be at most {MAX_NOTES} characters"));
+        } else if has_control_chars(notes) {
+            bad("medicalNotes", "medical notes must not contain control characters".into());
+        }
     }
     errors
 }
@@ -120,18 +128,32 @@ pub fn offer(o: &QuoteOfferInput, now: chrono::DateTime<chrono::Utc>) -> Result<
     if !(0..=365).contains(&o.stay_days) {
         bad("stayDays", "must be 0 to 365".into());
     }
-    if o.inclusions.len() > MAX_LIST || o.inclusions.iter().any(|i| i.trim().is_empty() || i.chars().count() > MAX_TEXT)
+    if o.inclusions.len() > MAX_LIST
+        || o.inclusions.iter().any(|i| i.trim().is_empty() || i.chars().count() > MAX_TEXT || has_control_chars(i))
     {
         bad("inclusions", format!("at most {MAX_LIST} non-empty inclusions of at most {MAX_TEXT} characters"));
     }
     if o.valid_until.0 <= now {
         bad("validUntil", "the offer must be valid until a moment in the future".into());
     }
-    if o.notes.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTES) {
-        bad("notes", format!("at most {MAX_NOTES} characters"));
+    if o.notes.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTES || has_control_chars(n)) {
+        bad("notes", format!("at most {MAX_NOTES} characters, without control characters"));
     }
     match price {
         Some(price_minor) if errors.is_empty() => Ok(ValidOffer { price_minor }),
         _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_text_keeps_line_breaks_but_not_control_characters() {
+        assert!(!has_control_chars("first line\nsecond\tline\r\n"));
+        for bad in ["nul\u{0}inside", "bell\u{7}", "escape\u{1b}[31m", "del\u{7f}"] {
+            assert!(has_control_chars(bad), "{bad:?}");
+        }
     }
 }

@@ -102,7 +102,9 @@ on_both_backends! {
         let app = spawn_app(backend).await;
         let c = app.create_client(Role::Partner, Some("Acme Travel"), None).await;
         let basic = Some((c.id.as_str(), c.secret.as_str()));
-        let cases: Vec<(&str, Option<(&str, &str)>, Vec<(&str, &str)>, u16, &str)> = vec![
+        // (why, Basic credentials, form fields, status, RFC 6749 error)
+        type Case<'a> = (&'a str, Option<(&'a str, &'a str)>, Vec<(&'a str, &'a str)>, u16, &'a str);
+        let cases: Vec<Case<'_>> = vec![
             ("no grant_type", basic, vec![], 400, "invalid_request"),
             ("password grant", basic, vec![("grant_type", "password")], 400, "unsupported_grant_type"),
             ("no credentials", None, vec![("grant_type", "client_credentials")], 401, "invalid_client"),

@@ -91,7 +91,7 @@ on_both_backends! {
         let cost = &body["extensions"]["cost"];
         assert_eq!(cost["requestedQueryCost"], 11, "{cost}");
         let actual = cost["actualQueryCost"].as_u64().unwrap();
-        assert!(actual >= 1 && actual <= 11, "{cost}");
+        assert!((1..=11).contains(&actual), "{cost}");
         assert_eq!(cost["throttleStatus"]["maximumAvailable"], 100.0);
         assert_eq!(cost["throttleStatus"]["restoreRate"], 50.0);
         assert!(cost["throttleStatus"]["currentlyAvailable"].as_f64().unwrap() <= 100.0);

@@ -10,7 +10,6 @@ mod catalogue_filters;
 mod catalogue_fixtures;
 mod catalogue_ids;
 mod catalogue_paging;
-mod catalogue_probe;
 mod child_server;
 mod faults;
 mod foundation;

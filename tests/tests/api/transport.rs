@@ -27,7 +27,9 @@ on_both_backends! {
     async fn content_negotiation_follows_the_graphql_over_http_spec(backend: Backend) {
         let app = spawn_app(backend).await;
         let ok = r#"{"query":"{ __typename }"}"#;
-        let cases: Vec<(Option<&str>, Option<&str>, &str, u16, &str)> = vec![
+        // (Accept, Content-Type, body, status, response media type)
+        type Case<'a> = (Option<&'a str>, Option<&'a str>, &'a str, u16, &'a str);
+        let cases: Vec<Case<'_>> = vec![
             (Some(GQL), Some(JSON), ok, 200, GQL),
             (Some(JSON), Some(JSON), ok, 200, JSON),
             (Some("*/*"), Some(JSON), ok, 200, JSON),

@@ -54,7 +54,11 @@ fn reply(media: Media, status: StatusCode, body: &Value) -> Response {
 /// A request that is not a GraphQL request at all (unreadable JSON, malformed parameters,
 /// an unknown persisted query): 400 in either media type, with no `data` entry.
 fn request_error(media: Media, code: &str, message: &str) -> Response {
-    reply(media, StatusCode::BAD_REQUEST, &json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+    reply(
+        media,
+        StatusCode::BAD_REQUEST,
+        &json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
+    )
 }
 
 /// The answer to an operation without a usable identity: 401 with an UNAUTHENTICATED error

@@ -43,6 +43,18 @@ async fn server(backend: Backend) -> TestApp {
     spawn_on(backend, &url, dir, &[("MEDTOUR_DB_POOL", "16"), ("MEDTOUR_RATE_PARTNER", "1000000/100000")]).await
 }
 
+/// Drops a PostgreSQL database the benchmark made (a large one), unless asked to keep it.
+async fn drop_database(app: TestApp) -> anyhow::Result<()> {
+    let (Some(admin), Backend::Postgres, Err(_)) = (postgres_url(), app.backend, std::env::var("BENCH_KEEP")) else {
+        return Ok(());
+    };
+    let name = app.database_url.rsplit('/').next().unwrap_or_default().split('?').next().unwrap_or_default().to_owned();
+    app.state.db.clone().close().await.ok();
+    let admin = sea_orm::Database::connect(&admin).await?;
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
+    Ok(())
+}
+
 async fn treatment_ids(app: &TestApp) -> anyhow::Result<(i32, i32)> {
     let id = |slug: &'static str| async move {
         entity::treatments::Entity::find()
@@ -169,6 +181,8 @@ async fn main() -> anyhow::Result<()> {
                 r.first_total.median / demo_total.median,
             ));
         }
+        drop_database(app).await?;
+        drop_database(demo).await?;
     }
     print_table(&lines);
     print_ratios(&ratios);
