@@ -7,6 +7,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod builders;
 mod m20261127_000001_catalogue;
 mod m20261127_000002_clients;
 mod m20261127_000003_quotes;

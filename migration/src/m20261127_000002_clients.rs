@@ -3,7 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::m20261127_000001_catalogue::{Clinics, index, one_of};
+use crate::builders::{index, one_of};
+use crate::m20261127_000001_catalogue::Clinics;
 use crate::vocab::ROLES;
 
 pub struct Migration;

@@ -3,7 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::m20261127_000001_catalogue::{Clinics, TreatmentPackages, Treatments, index, one_of, within};
+use crate::builders::{foreign, index, one_of, within};
+use crate::m20261127_000001_catalogue::{Clinics, TreatmentPackages, Treatments};
 use crate::m20261127_000002_clients::{ApiClients, Partners};
 use crate::vocab::{ELIGIBILITY_OUTCOMES, QUOTE_STATUSES};
 
@@ -13,15 +14,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261127_000003_quotes"
     }
-}
-
-fn fk(
-    from: impl IntoIden,
-    col: impl IntoIden,
-    to: impl IntoIden,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from_tbl(from).from_col(col).to_tbl(to).to_col(Alias::new("id")).on_delete(on_delete).take()
 }
 
 #[async_trait::async_trait]
@@ -57,11 +49,11 @@ impl MigrationTrait for Migration {
                 .col(json_binary(Quotes::EligibilityReasons))
                 .col(timestamp_with_time_zone(Quotes::CreatedAt))
                 .col(timestamp_with_time_zone(Quotes::UpdatedAt))
-                .foreign_key(&mut fk(Quotes::Table, Quotes::PartnerId, Partners::Table, Restrict))
-                .foreign_key(&mut fk(Quotes::Table, Quotes::SubmittedBy, ApiClients::Table, Restrict))
-                .foreign_key(&mut fk(Quotes::Table, Quotes::ClinicId, Clinics::Table, Restrict))
-                .foreign_key(&mut fk(Quotes::Table, Quotes::TreatmentId, Treatments::Table, Restrict))
-                .foreign_key(&mut fk(Quotes::Table, Quotes::PackageId, TreatmentPackages::Table, SetNull))
+                .foreign_key(&mut foreign(Quotes::Table, Quotes::PartnerId, Partners::Table, Restrict))
+                .foreign_key(&mut foreign(Quotes::Table, Quotes::SubmittedBy, ApiClients::Table, Restrict))
+                .foreign_key(&mut foreign(Quotes::Table, Quotes::ClinicId, Clinics::Table, Restrict))
+                .foreign_key(&mut foreign(Quotes::Table, Quotes::TreatmentId, Treatments::Table, Restrict))
+                .foreign_key(&mut foreign(Quotes::Table, Quotes::PackageId, TreatmentPackages::Table, SetNull))
                 .check(one_of("ck_quotes_status", Quotes::Status, &QUOTE_STATUSES))
                 .check(one_of("ck_quotes_eligibility", Quotes::EligibilityOutcome, &ELIGIBILITY_OUTCOMES))
                 .check(("ck_quotes_version".to_owned(), Expr::col(Quotes::Version).gte(0)))
@@ -113,8 +105,8 @@ impl MigrationTrait for Migration {
                 .col(text_null(QuoteOffers::Notes))
                 .col(integer(QuoteOffers::CreatedBy))
                 .col(timestamp_with_time_zone(QuoteOffers::CreatedAt))
-                .foreign_key(&mut fk(QuoteOffers::Table, QuoteOffers::QuoteId, Quotes::Table, Cascade))
-                .foreign_key(&mut fk(QuoteOffers::Table, QuoteOffers::CreatedBy, ApiClients::Table, Restrict))
+                .foreign_key(&mut foreign(QuoteOffers::Table, QuoteOffers::QuoteId, Quotes::Table, Cascade))
+                .foreign_key(&mut foreign(QuoteOffers::Table, QuoteOffers::CreatedBy, ApiClients::Table, Restrict))
                 .check(("ck_quote_offers_price".to_owned(), Expr::col(QuoteOffers::PriceMinor).gte(0)))
                 .check(within("ck_quote_offers_cell_count", QuoteOffers::CellCountMillions, 1, 100_000))
                 .check(within("ck_quote_offers_sessions", QuoteOffers::Sessions, 1, 100))
@@ -134,7 +126,7 @@ impl MigrationTrait for Migration {
                 .col(string(QuoteEvents::ActorClientId))
                 .col(string(QuoteEvents::ActorRole))
                 .col(text_null(QuoteEvents::Note))
-                .foreign_key(&mut fk(QuoteEvents::Table, QuoteEvents::QuoteId, Quotes::Table, Cascade))
+                .foreign_key(&mut foreign(QuoteEvents::Table, QuoteEvents::QuoteId, Quotes::Table, Cascade))
                 .check(one_of("ck_quote_events_to", QuoteEvents::ToStatus, &QUOTE_STATUSES))
                 .take(),
         )

@@ -19,7 +19,7 @@ use medtour_tests::{Backend, TestApp, fresh_database, postgres_url, spawn_on};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use generate::Scale;
-use measure::{Stats, TRIVIAL_QUERY, cursor_before_page, hot_query, page_after, time};
+use measure::{Stats, TRIVIAL_QUERY, cursor_before_page, hot_query, lean_query, page_after, time};
 
 const WARMUP: usize = 5;
 /// The page the deep case reads (20 clinics a page).
@@ -80,6 +80,7 @@ struct AtScale {
     deep: Stats,
     first_total: Stats,
     deep_total: Stats,
+    lean: Stats,
     deep_page: usize,
 }
 
@@ -92,6 +93,7 @@ async fn at_scale(app: &TestApp, runs: usize) -> AtScale {
         deep: time(app, &hot, deep_after.clone(), WARMUP, runs).await,
         first_total: time(app, &hot_total, page_after(None), WARMUP, runs).await,
         deep_total: time(app, &hot_total, deep_after, WARMUP, runs).await,
+        lean: time(app, &lean_query(), page_after(None), WARMUP, runs).await,
         deep_page,
     }
 }
@@ -103,12 +105,19 @@ fn print_table(lines: &[Line]) {
     }
 }
 
-fn print_ratios(ratios: &[(String, f64, f64, f64)]) {
-    println!("\n{:<34} {:>22} {:>22} {:>16}", "", "deep / first (≤ 1.5)", "scale / demo (≤ 3)", "+ totalCount");
-    for (name, deep, scale, total) in ratios {
+/// Per backend: deep / first, scale / demo, and scale / demo with `totalCount` and with
+/// nested ids only.
+type Ratios = (String, f64, f64, f64, f64);
+
+fn print_ratios(ratios: &[Ratios]) {
+    println!(
+        "\n{:<24} {:>22} {:>22} {:>14} {:>14}",
+        "", "deep / first (≤ 1.5)", "scale / demo (≤ 3)", "+ totalCount", "nested ids"
+    );
+    for (name, deep, scale, total, lean) in ratios {
         let mark = |v: f64, target: f64| if v <= target { "ok" } else { "MISSED" };
         println!(
-            "{name:<34} {deep:>15.2} {:>6} {scale:>15.2} {:>6} {total:>16.2}",
+            "{name:<24} {deep:>15.2} {:>6} {scale:>15.2} {:>6} {total:>14.2} {lean:>14.2}",
             mark(*deep, 1.5),
             mark(*scale, 3.0)
         );
@@ -142,6 +151,8 @@ async fn main() -> anyhow::Result<()> {
         lines.push(Line { backend: name, case: "demo, trivial query (HTTP + auth floor)".into(), stats: floor });
         lines.push(Line { backend: name, case: "demo, first page".into(), stats: demo_first });
         lines.push(Line { backend: name, case: "demo, first page + totalCount".into(), stats: demo_total });
+        let demo_lean = time(&demo, &lean_query(), page_after(None), WARMUP, runs).await;
+        lines.push(Line { backend: name, case: "demo, first page, nested ids only".into(), stats: demo_lean });
 
         let app = server(backend).await;
         let generated = generate::catalogue(&app.state.db, scale, treatment_ids(&app).await?).await?;
@@ -171,6 +182,7 @@ async fn main() -> anyhow::Result<()> {
                 (format!("{label}, page {}", r.deep_page), r.deep),
                 (format!("{label}, first page + totalCount"), r.first_total),
                 (format!("{label}, page {} + totalCount", r.deep_page), r.deep_total),
+                (format!("{label}, first page, nested ids only"), r.lean),
             ] {
                 lines.push(Line { backend: name, case, stats });
             }
@@ -179,6 +191,7 @@ async fn main() -> anyhow::Result<()> {
                 r.deep.median / r.first.median,
                 r.first.median / demo_first.median,
                 r.first_total.median / demo_total.median,
+                r.lean.median / demo_lean.median,
             ));
         }
         drop_database(app).await?;
