@@ -64,6 +64,18 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
+/// Refreshes the query planner's statistics where the database will not do it itself.
+/// SQLite plans the catalogue's filtered, ordered pages several times slower without them
+/// (measured by the catalogue benchmark); `PRAGMA optimize` analyses only the tables whose
+/// statistics are missing or stale, so it is cheap on every start. PostgreSQL's autovacuum
+/// keeps its own statistics.
+pub async fn refresh_statistics(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA optimize=0x10002").await?;
+    }
+    Ok(())
+}
+
 /// True when the database answers a trivial query within [`READY_TIMEOUT`].
 pub async fn is_ready(db: &DatabaseConnection) -> bool {
     matches!(tokio::time::timeout(READY_TIMEOUT, db.ping()).await, Ok(Ok(())))

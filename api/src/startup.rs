@@ -40,6 +40,7 @@ impl Application {
                 demo::print_demo_clients(&conn, settings.bind.port()).await?;
             }
         }
+        db::refresh_statistics(&conn).await?;
         auth::clients::warm_up();
         let data_keys = Arc::new(DataKeys::from_settings(&settings.data_keys)?);
         let quote_events = EventBus::new(conn.get_database_backend());

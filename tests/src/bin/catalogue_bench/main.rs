@@ -99,9 +99,10 @@ async fn at_scale(app: &TestApp, runs: usize) -> AtScale {
 }
 
 fn print_table(lines: &[Line]) {
-    println!("\n{:<11} {:<52} {:>5} {:>10} {:>10}", "backend", "case", "rows", "median ms", "p95 ms");
+    println!("\n{:<11} {:<56} {:>4} {:>7} {:>10} {:>8}", "backend", "case", "rows", "kB", "median ms", "p95 ms");
     for l in lines {
-        println!("{:<11} {:<52} {:>5} {:>10.2} {:>10.2}", l.backend, l.case, l.stats.rows, l.stats.median, l.stats.p95);
+        let Stats { rows, kb, median, p95 } = l.stats;
+        println!("{:<11} {:<56} {rows:>4} {kb:>7.1} {median:>10.2} {p95:>8.2}", l.backend, l.case);
     }
 }
 

@@ -92,6 +92,8 @@ pub struct Stats {
     pub median: f64,
     pub p95: f64,
     pub rows: usize,
+    /// Size of the JSON response, in kB.
+    pub kb: f64,
 }
 
 /// A page of 20 from `after`, as variables of the hot query.
@@ -104,10 +106,11 @@ pub const TRIVIAL_QUERY: &str = "{ treatments { slug } }";
 
 /// Runs `query` `runs` times (after `warmup` untimed runs) with `vars`.
 pub async fn time(app: &TestApp, query: &str, vars: Value, warmup: usize, runs: usize) -> Stats {
-    let mut rows = 0;
+    let (mut rows, mut kb) = (0, 0.0);
     for _ in 0..warmup {
         let data = app.data(query, vars.clone()).await;
         rows = data["clinics"]["edges"].as_array().or(data["treatments"].as_array()).map_or(0, Vec::len);
+        kb = serde_json::to_vec(&data).map_or(0, |b| b.len()) as f64 / 1_000.0;
     }
     let mut samples = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -118,5 +121,5 @@ pub async fn time(app: &TestApp, query: &str, vars: Value, warmup: usize, runs: 
     }
     samples.sort_by(f64::total_cmp);
     let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
-    Stats { median: at(0.5), p95: at(0.95), rows }
+    Stats { median: at(0.5), p95: at(0.95), rows, kb }
 }
