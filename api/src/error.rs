@@ -1,16 +1,15 @@
 //! The one error type of the service layer, and the one place it becomes a GraphQL error.
 //!
 //! Services return [`ServiceError`]; its `Display` text is always safe to show a partner
-//! (internal causes are kept as `source`, never in the message). [`ErrorCodes`] is a schema
-//! extension that walks every response — HTTP and websocket alike — and gives each error a
-//! stable `extensions.code`: from the `ServiceError` behind it, or, for errors raised by
+//! (internal causes are kept as `source`, never in the message). [`classify`], which the
+//! [gateway](crate::graphql::gateway) applies to every response — HTTP and websocket alike —
+//! gives each error a stable `extensions.code`: from the `ServiceError` behind it, or, for errors raised by
 //! async-graphql itself (parsing, validation, argument coercion), from their kind. Internal
 //! errors are logged with their cause here and reach the client as a generic message.
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
-use async_graphql::{ErrorExtensionValues, Response, ServerError, Value};
+use async_graphql::{ErrorExtensionValues, ServerError, Value};
 
 /// The outcome of a service call that did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -86,28 +85,6 @@ impl From<sea_orm::DbErr> for ServiceError {
 
 /// Shorthand for service results.
 pub type ServiceResult<T> = Result<T, ServiceError>;
-
-/// Gives every error of a response its `extensions.code` and scrubs internal detail.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        for error in &mut response.errors {
-            classify(error);
-        }
-        response
-    }
-}
 
 /// Sets `extensions.code` (and for internal errors, the message) of one error.
 pub fn classify(error: &mut ServerError) {

@@ -4,6 +4,11 @@
 use clap::Parser;
 use medtour::cli::{Cli, run};
 
+/// glibc's allocator spends a third of a large catalogue page's time in malloc and free
+/// (consolidating fragmented bins); mimalloc's per-thread heaps do the same work in a fraction.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

@@ -10,7 +10,7 @@ use crate::auth::{self, Auth};
 use crate::config::{Mode, Settings};
 use crate::db::{self, StatementCounter};
 use crate::demo;
-use crate::graphql::build_schema;
+use crate::graphql::{Gateway, build_schema};
 use crate::http::{self, Http};
 use crate::limits::rate::RateLimiter;
 use crate::limits::token_rate::TokenRateLimiter;
@@ -59,7 +59,8 @@ impl Application {
         };
         let schema = build_schema(&settings.limits, settings.mode == Mode::Production).data(state.clone()).finish();
         let listener = TcpListener::bind(settings.bind).await?;
-        Ok(Self { listener, http: Http { state, schema, persisted: Default::default() } })
+        let gateway = Gateway::new(schema, state.clone());
+        Ok(Self { listener, http: Http { state, gateway, persisted: Default::default() } })
     }
 
     /// The port actually bound (useful when configured with port 0).

@@ -5,9 +5,7 @@ use async_graphql::{MergedObject, MergedSubscription, Schema};
 use super::node::NodeQuery;
 use crate::auth::viewer::ViewerQuery;
 use crate::catalogue::query::CatalogueQuery;
-use crate::error::ErrorCodes;
 use crate::limits::QueryLimits;
-use crate::limits::guard::Limits;
 use crate::quotes::api::{QuoteMutation, QuoteQuery, QuoteSubscription};
 
 /// Every query, one root per area.
@@ -35,12 +33,14 @@ pub fn build_schema(
     production: bool,
 ) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
-        .extension(crate::observability::Observe) // first = outermost: sees final error codes
-        .extension(ErrorCodes)
-        .extension(Limits)
-        // Defence in depth behind the Limits extension, which refuses first and faster.
+        // Defence in depth behind the gateway's own limits, which refuse first and faster.
         .limit_depth(limits.max_depth as usize + 1)
         .limit_complexity(limits.max_fields as usize + 1);
+    // Per-resolver spans make every field pay for the extension chain: only when they are
+    // wanted (the log filter is fixed at start-up).
+    if tracing::enabled!(target: "medtour::graphql", tracing::Level::DEBUG) {
+        builder = builder.extension(crate::observability::graphql::ResolverSpans);
+    }
     if production {
         builder = builder.disable_suggestions();
     }

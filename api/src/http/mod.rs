@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::auth;
-use crate::graphql::ApiSchema;
+use crate::graphql::Gateway;
 use crate::observability;
 use crate::state::AppState;
 
@@ -20,7 +20,8 @@ use crate::state::AppState;
 #[derive(Clone)]
 pub struct Http {
     pub state: AppState,
-    pub schema: ApiSchema,
+    /// The schema behind the gateway every operation passes through.
+    pub gateway: Gateway,
     /// Automatic persisted queries by hash.
     pub persisted: std::sync::Arc<graphql::persisted::PersistedQueries>,
 }

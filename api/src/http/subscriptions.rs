@@ -24,12 +24,12 @@ fn token_of(payload: &Value) -> Option<String> {
 
 /// Upgrades to a websocket that refuses `connection_init` without a valid token.
 pub async fn upgrade(State(http): State<Http>, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
-    let schema = http.schema.clone();
+    let gateway = http.gateway.clone();
     let state = http.state.clone();
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, schema, protocol)
+            GraphQLWebSocket::new(stream, gateway, protocol)
                 .on_connection_init(move |payload| async move {
                     let token =
                         token_of(&payload).ok_or_else(|| async_graphql::Error::new("authentication required"))?;

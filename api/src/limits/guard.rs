@@ -1,22 +1,21 @@
-//! The schema extension that applies the per-request limits and charges the caller's rate
-//! bucket before a document is validated or executed — on HTTP and websockets alike.
+//! Admission of one operation: the per-request limits and the caller's rate charge, applied
+//! before a document is validated or executed — on HTTP and websockets alike — and the cost
+//! report added to its response afterwards. The [gateway](crate::graphql::gateway) calls both.
 //!
-//! It hooks document parsing: async-graphql parses once, this extension measures the parsed
-//! document (see [`analysis`](super::analysis)) and refuses it, or charges its cost, before
-//! any validator or resolver runs and before the database is touched.
+//! The document is parsed here, once, and handed to async-graphql already parsed. Its own
+//! post-parse check re-expands every fragment spread recursively (the fragment bomb); this
+//! module's linear analysis (see [`analysis`](super::analysis)) refuses such a document first,
+//! so what reaches async-graphql is bounded. Nothing here touches the database.
 
 use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
-};
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, ServerResult, Value, Variables};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
+use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value};
 
-use super::QueryLimits;
 use super::analysis::{Refusal, analyse};
 use super::rate::{Decision, ThrottleStatus, cost_extension};
 use crate::auth::caller::Caller;
+use crate::auth::role::Role;
 use crate::state::AppState;
 
 /// How the operation arrived: GET may only run queries.
@@ -32,27 +31,46 @@ pub enum Transport {
 #[derive(Clone, Default)]
 pub struct RootFields(pub Arc<Mutex<Option<Vec<String>>>>);
 
-/// Installs the limits on a schema.
-pub struct Limits;
+/// What an admitted operation was charged, to settle once its response is known.
+#[derive(Debug)]
+pub struct Charge {
+    client_id: String,
+    role: Role,
+    requested: u64,
+    status: ThrottleStatus,
+}
 
-impl ExtensionFactory for Limits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LimitsExtension::default())
+/// Who sent an operation and how, as its request and session data say.
+#[derive(Clone, Copy)]
+pub struct Sender<'a> {
+    pub caller: Option<&'a Caller>,
+    pub transport: Option<Transport>,
+    pub roots: Option<&'a RootFields>,
+}
+
+/// An operation refused before execution: its error and, when the refusal is the rate
+/// limiter's, the bucket's state (reported in `extensions.cost` as on any charged response).
+#[derive(Debug)]
+pub struct Refused {
+    pub error: ServerError,
+    pub cost: Option<Value>,
+}
+
+impl From<ServerError> for Refused {
+    fn from(error: ServerError) -> Self {
+        Self { error, cost: None }
     }
 }
 
-#[derive(Default)]
-struct Charge {
-    operation_name: Option<String>,
-    /// Who was charged (the request hook cannot see request data).
-    client: Option<(String, crate::auth::role::Role)>,
-    requested: Option<u64>,
-    status: Option<ThrottleStatus>,
-}
-
-#[derive(Default)]
-struct LimitsExtension {
-    charge: Mutex<Charge>,
+impl Refused {
+    /// The response refusing the operation.
+    pub fn into_response(self) -> Response {
+        let mut response = Response::from_errors(vec![self.error]);
+        if let Some(cost) = self.cost {
+            response.extensions.insert("cost".to_owned(), cost);
+        }
+        response
+    }
 }
 
 /// An error refusing the request before execution, with its code.
@@ -62,170 +80,146 @@ fn refusal(code: &str, message: impl Into<String>) -> ServerError {
     error
 }
 
-impl LimitsExtension {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Charge> {
-        self.charge.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
+/// An operation admitted to execution.
+pub struct Admitted {
+    /// The parsed document, for async-graphql to execute without parsing it again.
+    pub document: ExecutableDocument,
+    /// What the caller was charged, when someone was.
+    pub charge: Option<Charge>,
+}
 
-    fn check(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        document: &ExecutableDocument,
-        variables: &Variables,
-    ) -> ServerResult<()> {
-        let state = ctx.data::<AppState>().map_err(|_| refusal("INTERNAL", "internal error"))?;
-        let limits: &QueryLimits = &state.limits;
-        let name = self.lock().operation_name.clone();
-        let analysis = analyse(document, name.as_deref(), variables, limits.max_directives).map_err(|r| match r {
-            Refusal::FragmentCycle(f) => refusal("GRAPHQL_VALIDATION_FAILED", format!("fragment {f} spreads itself")),
-            Refusal::UnknownFragment(f) => refusal("GRAPHQL_VALIDATION_FAILED", format!("unknown fragment {f}")),
-            Refusal::NoOperation(m) => refusal("GRAPHQL_VALIDATION_FAILED", m),
-            Refusal::TooManyDirectives(n) => refusal(
-                "DIRECTIVE_LIMIT_EXCEEDED",
-                format!("{n} directives on one field; at most {} are allowed", limits.max_directives),
+/// Parses `request`'s document, measures it against the limits and charges its cost to the
+/// caller's bucket.
+pub fn admit(state: &AppState, request: &Request, sender: Sender<'_>) -> Result<Admitted, Refused> {
+    let limits = &state.limits;
+    if request.query.len() > limits.max_query_chars {
+        return Err(refusal(
+            "QUERY_TOO_LARGE",
+            format!("the query has {} characters; at most {} are allowed", request.query.len(), limits.max_query_chars),
+        )
+        .into());
+    }
+    let document = async_graphql::parser::parse_query(&request.query).map_err(|e| {
+        let mut error = ServerError::from(e);
+        error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", "GRAPHQL_PARSE_FAILED");
+        Refused::from(error)
+    })?;
+    let charge = check(state, &document, request, sender)?;
+    Ok(Admitted { document, charge })
+}
+
+/// The name of the operation a request runs: the one it names, or the only one its
+/// document (when it could be parsed) holds.
+pub fn operation_name(request: &Request, document: Option<&ExecutableDocument>) -> Option<String> {
+    if let Some(name) = &request.operation_name {
+        return Some(name.clone());
+    }
+    match &document?.operations {
+        async_graphql::parser::types::DocumentOperations::Multiple(operations) if operations.len() == 1 => {
+            operations.keys().next().map(|name| name.to_string())
+        }
+        _ => None,
+    }
+}
+
+fn check(
+    state: &AppState,
+    document: &ExecutableDocument,
+    request: &Request,
+    sender: Sender<'_>,
+) -> Result<Option<Charge>, Refused> {
+    let limits = &state.limits;
+    let name = request.operation_name.as_deref();
+    let analysis = analyse(document, name, &request.variables, limits.max_directives).map_err(|r| match r {
+        Refusal::FragmentCycle(f) => refusal("GRAPHQL_VALIDATION_FAILED", format!("fragment {f} spreads itself")),
+        Refusal::UnknownFragment(f) => refusal("GRAPHQL_VALIDATION_FAILED", format!("unknown fragment {f}")),
+        Refusal::NoOperation(m) => refusal("GRAPHQL_VALIDATION_FAILED", m),
+        Refusal::TooManyDirectives(n) => refusal(
+            "DIRECTIVE_LIMIT_EXCEEDED",
+            format!("{n} directives on one field; at most {} are allowed", limits.max_directives),
+        ),
+    })?;
+    if analysis.kind == OperationType::Mutation && sender.transport == Some(Transport::Get) {
+        return Err(refusal("METHOD_NOT_ALLOWED", "mutations must be sent with POST").into());
+    }
+    if let Some(slot) = sender.roots
+        && let Ok(operation) = super::analysis::selected(document, name)
+    {
+        let names: Option<Vec<String>> = operation
+            .selection_set
+            .node
+            .items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(f) => Some(f.node.name.node.to_string()),
+                _ => None,
+            })
+            .collect();
+        *slot.0.lock().unwrap_or_else(|p| p.into_inner()) = names;
+    }
+    let m = analysis.measures;
+    if m.depth > limits.max_depth {
+        return Err(refusal(
+            "DEPTH_LIMIT_EXCEEDED",
+            format!("the query nests {} levels deep; at most {} are allowed", m.depth, limits.max_depth),
+        )
+        .into());
+    }
+    if m.aliases > limits.max_aliases {
+        return Err(refusal(
+            "ALIAS_LIMIT_EXCEEDED",
+            format!("the query uses {} aliases; at most {} are allowed", m.aliases, limits.max_aliases),
+        )
+        .into());
+    }
+    if m.fields > limits.max_fields {
+        return Err(refusal(
+            "COMPLEXITY_LIMIT_EXCEEDED",
+            format!(
+                "the query selects {} fields once fragments are expanded; at most {} are allowed",
+                m.fields, limits.max_fields
             ),
-        })?;
-        if analysis.kind == OperationType::Mutation && ctx.data_opt::<Transport>() == Some(&Transport::Get) {
-            return Err(refusal("METHOD_NOT_ALLOWED", "mutations must be sent with POST"));
+        )
+        .into());
+    }
+    if m.cost > limits.max_cost {
+        return Err(refusal(
+            "COST_LIMIT_EXCEEDED",
+            format!(
+                "the query costs {} points (lists count by their page size); at most {} are allowed",
+                m.cost, limits.max_cost
+            ),
+        )
+        .into());
+    }
+    let requested = m.cost.max(1);
+    let Some(caller) = sender.caller else { return Ok(None) };
+    match state.rate.charge(&caller.client_id, caller.role, requested) {
+        Decision::Admitted(status) => {
+            Ok(Some(Charge { client_id: caller.client_id.clone(), role: caller.role, requested, status }))
         }
-        if let Some(slot) = ctx.data_opt::<RootFields>()
-            && let Ok(operation) = super::analysis::selected(document, name.as_deref())
-        {
-            use async_graphql::parser::types::Selection;
-            let names: Option<Vec<String>> = operation
-                .selection_set
-                .node
-                .items
-                .iter()
-                .map(|item| match &item.node {
-                    Selection::Field(f) => Some(f.node.name.node.to_string()),
-                    _ => None,
-                })
-                .collect();
-            *slot.0.lock().unwrap_or_else(|p| p.into_inner()) = names;
-        }
-        let m = analysis.measures;
-        let over = |code: &str, what: String| refusal(code, what);
-        if m.depth > limits.max_depth {
-            return Err(over(
-                "DEPTH_LIMIT_EXCEEDED",
-                format!("the query nests {} levels deep; at most {} are allowed", m.depth, limits.max_depth),
-            ));
-        }
-        if m.aliases > limits.max_aliases {
-            return Err(over(
-                "ALIAS_LIMIT_EXCEEDED",
-                format!("the query uses {} aliases; at most {} are allowed", m.aliases, limits.max_aliases),
-            ));
-        }
-        if m.fields > limits.max_fields {
-            return Err(over(
-                "COMPLEXITY_LIMIT_EXCEEDED",
-                format!(
-                    "the query selects {} fields once fragments are expanded; at most {} are allowed",
-                    m.fields, limits.max_fields
-                ),
-            ));
-        }
-        if m.cost > limits.max_cost {
-            return Err(over(
-                "COST_LIMIT_EXCEEDED",
-                format!(
-                    "the query costs {} points (lists count by their page size); at most {} are allowed",
-                    m.cost, limits.max_cost
-                ),
-            ));
-        }
-        let requested = m.cost.max(1);
-        let Some(caller) = ctx.data_opt::<Caller>() else { return Ok(()) };
-        let mut charge = self.lock();
-        charge.requested = Some(requested);
-        charge.client = Some((caller.client_id.clone(), caller.role));
-        match state.rate.charge(&caller.client_id, caller.role, requested) {
-            Decision::Admitted(status) => {
-                charge.status = Some(status);
-                Ok(())
-            }
-            Decision::Throttled { status, retry_after } => {
-                charge.status = Some(status);
-                state.metrics.record_throttled(caller.role);
-                let mut error =
-                    refusal("THROTTLED", "Throttled: the client's query cost budget is exhausted; retry later");
-                error
-                    .extensions
-                    .get_or_insert_with(ErrorExtensionValues::default)
-                    .set("retryAfterSeconds", Value::from(retry_after.as_secs()));
-                Err(error)
-            }
+        Decision::Throttled { status, retry_after } => {
+            state.metrics.record_throttled(caller.role);
+            let mut error = refusal("THROTTLED", "Throttled: the client's query cost budget is exhausted; retry later");
+            let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+            extensions.set("retryAfterSeconds", Value::from(retry_after.as_secs()));
+            let cost = Value::from_json(cost_extension(requested, None, status)).ok();
+            Err(Refused { error, cost })
         }
     }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for LimitsExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        let (requested, status, client) = {
-            let charge = self.lock();
-            (charge.requested, charge.status, charge.client.clone())
-        };
-        if let (Some(requested), Some(mut status), Some((client_id, role)), Ok(state)) =
-            (requested, status, client, ctx.data::<AppState>())
-        {
-            let executed = response.errors.iter().all(|e| !e.path.is_empty()) && !matches!(response.data, Value::Null);
-            let actual = executed.then(|| {
-                let data = serde_json::to_value(&response.data).unwrap_or_default();
-                super::rate::actual_cost(&data).min(requested)
-            });
-            if let Some(actual) = actual
-                && actual < requested
-            {
-                status = state.rate.refund(&client_id, role, requested - actual);
-            }
-            let value = Value::from_json(cost_extension(requested, actual, status)).unwrap_or(Value::Null);
-            response.extensions.insert("cost".to_owned(), value);
-        }
-        response
+/// Settles an admitted operation's charge: refunds what the response did not use (lists
+/// shorter than their page size) and reports the cost in `extensions.cost`.
+pub fn settle(state: &AppState, response: &mut Response, charge: Charge) {
+    let Charge { client_id, role, requested, mut status } = charge;
+    let executed = response.errors.iter().all(|e| !e.path.is_empty()) && !matches!(response.data, Value::Null);
+    let actual = executed.then(|| super::rate::actual_cost(&response.data).min(requested));
+    if let Some(actual) = actual
+        && actual < requested
+    {
+        status = state.rate.refund(&client_id, role, requested - actual);
     }
-
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        if let Ok(state) = ctx.data::<AppState>()
-            && request.query.len() > state.limits.max_query_chars
-        {
-            return Err(refusal(
-                "QUERY_TOO_LARGE",
-                format!(
-                    "the query has {} characters; at most {} are allowed",
-                    request.query.len(),
-                    state.limits.max_query_chars
-                ),
-            ));
-        }
-        self.lock().operation_name = request.operation_name.clone();
-        next.run(ctx, request).await
-    }
-
-    /// Parses the document here rather than through `next`: async-graphql's own post-parse
-    /// check re-expands every fragment spread recursively (the fragment bomb). This
-    /// extension's linear analysis replaces it: depth, directives and size are bounded here.
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        _next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = async_graphql::parser::parse_query(query).map_err(|e| {
-            let mut error = ServerError::from(e);
-            error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", "GRAPHQL_PARSE_FAILED");
-            error
-        })?;
-        self.check(ctx, &document, variables)?;
-        Ok(document)
-    }
+    let value = Value::from_json(cost_extension(requested, actual, status)).unwrap_or(Value::Null);
+    response.extensions.insert("cost".to_owned(), value);
 }

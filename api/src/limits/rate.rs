@@ -141,12 +141,14 @@ impl RateLimiter {
     }
 }
 
-/// The points a response actually cost: one per object it returns (at least one).
-pub fn actual_cost(data: &Value) -> u64 {
+/// The points a response actually cost: one per object it returns (at least one). Counted
+/// on the response as executed, before it is serialised.
+pub fn actual_cost(data: &async_graphql::Value) -> u64 {
+    use async_graphql::Value;
     fn objects(v: &Value) -> u64 {
         match v {
             Value::Object(map) => 1 + map.values().map(objects).sum::<u64>(),
-            Value::Array(items) => items.iter().map(objects).sum(),
+            Value::List(items) => items.iter().map(objects).sum(),
             _ => 0,
         }
     }
@@ -193,7 +195,8 @@ mod tests {
     fn actual_cost_counts_returned_objects() {
         let data = json!({ "clinics": { "edges": [{ "node": { "name": "a" } }, { "node": { "name": "b" } }] } });
         // clinics, 2 edges, 2 nodes
-        assert_eq!(actual_cost(&data), 5);
-        assert_eq!(actual_cost(&json!({ "__typename": "Query" })), 1);
+        let value = |json| async_graphql::Value::from_json(json).expect("plain JSON");
+        assert_eq!(actual_cost(&value(data)), 5);
+        assert_eq!(actual_cost(&value(json!({ "__typename": "Query" }))), 1);
     }
 }

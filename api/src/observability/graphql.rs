@@ -1,108 +1,39 @@
-//! The schema extension that observes GraphQL execution: it names the operation on the
-//! request's span and in the request metrics, and opens a `debug` span per resolver.
+//! GraphQL execution as observability sees it: the operation's span and metrics (recorded by
+//! the [gateway](crate::graphql::gateway) around every operation) and, when debug logging is
+//! on, a span per resolver.
 //!
 //! Spans carry names, types and paths only — never arguments or variables, which can hold
-//! health data. Registered first in [`build_schema`](crate::graphql::build_schema) it is the
-//! outermost extension, so it sees the final `extensions.code` of every error.
+//! health data.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest, NextRequest,
-    NextResolve, ResolveInfo,
-};
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
-use async_graphql::{Request, Response, ServerError, ServerResult, Value, Variables};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
+use async_graphql::{Response, ServerError, ServerResult, Value};
 use tracing::Instrument;
 
 use super::http::{Label, label_current_request};
 use crate::error::ServiceError;
 use crate::state::AppState;
 
-/// Schema extension: operation names for metrics and logs, and resolver spans.
-pub struct Observe;
+/// Schema extension opening a `debug` span per resolver.
+///
+/// Any installed extension sends every field of every response through async-graphql's
+/// extension chain, which cost a quarter of a large catalogue page's time; so
+/// [`build_schema`](crate::graphql::build_schema) installs this one only when debug logging
+/// is on at start-up, and nothing else is done as an extension.
+pub struct ResolverSpans;
 
-impl ExtensionFactory for Observe {
+impl ExtensionFactory for ResolverSpans {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ObserveExtension::default())
+        Arc::new(ResolverSpansExtension)
     }
 }
 
-/// One per executed request: the operation name as soon as it is known.
-#[derive(Default)]
-struct ObserveExtension {
-    operation: Mutex<Option<String>>,
-}
-
-impl ObserveExtension {
-    fn name(&self) -> Option<String> {
-        self.operation.lock().ok().and_then(|name| name.clone())
-    }
-
-    fn set_name(&self, name: Option<&str>) {
-        if let (Some(name), Ok(mut slot)) = (name, self.operation.lock()) {
-            *slot = Some(name.to_owned());
-        }
-    }
-}
+struct ResolverSpansExtension;
 
 #[async_graphql::async_trait::async_trait]
-impl Extension for ObserveExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let started = Instant::now();
-        let response = next.run(ctx).await;
-        if let Some(state) = ctx.data_opt::<AppState>() {
-            let label =
-                Label { operation: state.metrics.operation_label(self.name().as_deref()), outcome: outcome(&response) };
-            if !label_current_request(label.clone()) {
-                state.metrics.record_request(&label.operation, &label.outcome, started.elapsed());
-            }
-        }
-        response
-    }
-
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        self.set_name(request.operation_name.as_deref());
-        next.run(ctx, request).await
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        if self.name().is_none()
-            && let DocumentOperations::Multiple(operations) = &document.operations
-            && operations.len() == 1
-        {
-            self.set_name(operations.keys().next().map(|name| name.as_str()));
-        }
-        Ok(document)
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        self.set_name(operation_name);
-        let name = self.name();
-        let name = name.as_deref().unwrap_or("anonymous");
-        tracing::Span::current().record("operation", name);
-        let span = tracing::debug_span!("graphql.execute", operation = name);
-        next.run(ctx, operation_name).instrument(span).await
-    }
-
+impl Extension for ResolverSpansExtension {
     async fn resolve(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -112,7 +43,6 @@ impl Extension for ObserveExtension {
         if info.is_for_introspection {
             return next.run(ctx, info).await;
         }
-        // Disabled (above `debug`), the span costs a level check: the path is never formatted.
         let span = tracing::debug_span!(
             "graphql.resolve",
             field = info.name,
@@ -121,6 +51,22 @@ impl Extension for ObserveExtension {
             path = %info.path_node,
         );
         next.run(ctx, info).instrument(span).await
+    }
+}
+
+/// The span one operation executes in.
+pub fn execute_span(operation: Option<&str>) -> tracing::Span {
+    let name = operation.unwrap_or("anonymous");
+    tracing::Span::current().record("operation", name);
+    tracing::debug_span!("graphql.execute", operation = name)
+}
+
+/// Records an answered operation in the request metrics, labelled by operation name and
+/// outcome: on the HTTP request's own line when there is one, otherwise (websockets) alone.
+pub fn record(state: &AppState, operation: Option<&str>, response: &Response, started: Instant) {
+    let label = Label { operation: state.metrics.operation_label(operation), outcome: outcome(response) };
+    if !label_current_request(label.clone()) {
+        state.metrics.record_request(&label.operation, &label.outcome, started.elapsed());
     }
 }
 
@@ -133,8 +79,8 @@ fn error_code(error: &ServerError) -> &str {
     if let Some(Value::String(code)) = error.extensions.as_ref().and_then(|e| e.get("code")) {
         return code;
     }
-    // Not classified yet (the extension registered after ErrorCodes): the service's code,
-    // else what async-graphql raised before execution.
+    // Not classified (yet): the service's code, else what async-graphql raised before
+    // execution.
     match error.source::<ServiceError>() {
         Some(service) => service.code(),
         None if error.path.is_empty() => "GRAPHQL_VALIDATION_FAILED",
@@ -144,6 +90,8 @@ fn error_code(error: &ServerError) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
     use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
     use tracing_subscriber::filter::LevelFilter;
     use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -167,7 +115,7 @@ mod tests {
     }
 
     async fn outcome_of(query: &str) -> String {
-        let schema = Schema::build(Query, EmptyMutation, EmptySubscription).extension(Observe).finish();
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
         outcome(&schema.execute(query).await)
     }
 
@@ -195,8 +143,9 @@ mod tests {
         // Tests running in parallel without a subscriber may have cached "never" for these
         // callsites before this one was installed.
         tracing::callsite::rebuild_interest_cache();
-        let schema = Schema::build(Query, EmptyMutation, EmptySubscription).extension(Observe).finish();
-        assert!(schema.execute(query).await.errors.is_empty());
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription).extension(ResolverSpans).finish();
+        let named = query.strip_prefix("query ").and_then(|q| q.split_whitespace().next());
+        assert!(schema.execute(query).instrument(execute_span(named)).await.errors.is_empty());
         spans.0.lock().expect("not poisoned").clone()
     }
 

@@ -8,8 +8,8 @@
 //! - [`http`]: the outermost HTTP layers — request ids (`x-request-id`, client-sent when
 //!   safe, a UUID otherwise, echoed on the response), the request span every log line of
 //!   the request carries, and the request counter.
-//! - [`graphql`]: the schema extension that names the operation for those two and opens a
-//!   `debug` span per resolver.
+//! - [`graphql`]: the operation's span and metrics, recorded by the GraphQL gateway, and the
+//!   schema extension opening a `debug` span per resolver.
 //!
 //! The log format itself (JSON or text, `RUST_LOG`) is set up by
 //! [`telemetry`](crate::telemetry). Nothing here records headers, bodies, query strings,
@@ -20,6 +20,5 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 
-pub use graphql::Observe;
 pub use http::{REQUEST_ID, instrument};
 pub use metrics::Metrics;

@@ -63,6 +63,22 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    /// A field error that nulls the whole `data` (bad input to a non-null root field) is an
+    /// execution result: 200 with `"data": null` and the error's path, in either media type.
+    async fn a_field_error_on_a_root_field_is_an_execution_result_with_null_data(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let body = r#"{"query":"{ clinics(first: 101) { edges { node { id } } } }"}"#;
+        for accept in [GQL, JSON] {
+            let (status, _, json) = post(&app, Some(accept), Some(JSON), body).await;
+            assert_eq!(status, 200, "{accept}: {json}");
+            assert_eq!(json.get("data"), Some(&Value::Null), "{accept}: {json}");
+            assert_eq!(error_codes(&json), vec!["BAD_USER_INPUT"], "{json}");
+            assert_eq!(json["errors"][0]["path"], json!(["clinics"]), "{json}");
+        }
+    }
+}
+
+on_both_backends! {
     /// GET runs queries with JSON variables, and refuses mutations with 405.
     async fn get_runs_queries_only(backend: Backend) {
         let app = spawn_app(backend).await;

@@ -4,13 +4,14 @@
 //! 415 for a body that is not JSON, and GraphiQL for browsers.
 //!
 //! Every operation needs a bearer token (401 otherwise). Limits and rate charges happen in
-//! the schema's [`Limits`](crate::limits::guard::Limits) extension; this module maps their
-//! outcomes to status codes (429 with `Retry-After`, 405, 503) and shapes the response.
+//! the [gateway](crate::graphql::gateway); this module maps their outcomes to status codes
+//! (429 with `Retry-After`, 405, 503) and shapes the response.
 
 mod media;
 mod params;
 pub mod persisted;
 
+use async_graphql::Executor;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use axum::body::{Body, Bytes};
@@ -45,8 +46,12 @@ pub fn with_request_data(
         .data(transport)
 }
 
-fn reply(media: Media, status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+/// `body` as JSON in `media`. The GraphQL response is serialised straight from what
+/// execution produced, without an intermediate copy.
+fn reply(media: Media, status: StatusCode, body: &impl serde::Serialize) -> Response {
+    let bytes = serde_json::to_vec(body)
+        .unwrap_or_else(|_| br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_vec());
+    let mut response = (status, bytes).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
     response
 }
@@ -92,11 +97,12 @@ fn refuse(media: Media, error: BearerError) -> Response {
     response
 }
 
-fn codes(body: &Value) -> Vec<&str> {
-    body["errors"]
-        .as_array()
-        .map(|e| e.iter().filter_map(|e| e["extensions"]["code"].as_str()).collect())
-        .unwrap_or_default()
+/// The `extensions.code` of an error, as the gateway set it.
+fn code_of(error: &async_graphql::ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code),
+        _ => None,
+    }
 }
 
 /// Root fields whose answers are the same catalogue for every caller, so a GET response
@@ -106,9 +112,10 @@ const CACHE_CONTROL: &str = "private, max-age=60";
 
 /// Adds `Cache-Control` and a strong `ETag` to a cacheable catalogue read, answering 304
 /// when the client already holds the same body.
-fn cacheable(media: Media, headers: &HeaderMap, body: &Value) -> Response {
+fn cacheable(media: Media, headers: &HeaderMap, body: &async_graphql::Response) -> Response {
     // The tag covers the data only: the cost extension changes with every request.
-    let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(body["data"].to_string().as_bytes()))[..32]);
+    let data = serde_json::to_vec(&body.data).unwrap_or_default();
+    let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(&data))[..32]);
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -150,7 +157,7 @@ async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params,
     }
     let roots = RootFields::default();
     let request = with_request_data(request, state, caller, transport).data(roots.clone());
-    let Ok(response) = tokio::time::timeout(state.limits.timeout, http.schema.execute(request)).await else {
+    let Ok(response) = tokio::time::timeout(state.limits.timeout, http.gateway.execute(request)).await else {
         let mut response = reply(
             media,
             StatusCode::SERVICE_UNAVAILABLE,
@@ -162,28 +169,37 @@ async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params,
         return response;
     };
     let executed = !matches!(response.data, async_graphql::Value::Null);
-    let mut body =
-        serde_json::to_value(&response).unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
-    let codes: Vec<String> = codes(&body).into_iter().map(str::to_owned).collect();
-    let has = |code: &str| codes.iter().any(|c| c == code);
+    // A field error (it has a path) on a non-null root field also nulls `data`, but the
+    // operation did run: that is an execution result with `"data": null`, not a request error.
+    let request_error = !executed && response.errors.iter().all(|e| e.path.is_empty());
+    let codes: Vec<&str> = response.errors.iter().filter_map(code_of).collect();
+    let has = |code: &str| codes.contains(&code);
     if has("THROTTLED") {
-        let retry = body["errors"][0]["extensions"]["retryAfterSeconds"].as_u64().unwrap_or(1);
-        let mut response = reply(media, StatusCode::TOO_MANY_REQUESTS, &body);
+        let retry = response
+            .errors
+            .iter()
+            .find_map(|e| match e.extensions.as_ref()?.get("retryAfterSeconds")? {
+                async_graphql::Value::Number(n) => n.as_u64(),
+                _ => None,
+            })
+            .unwrap_or(1);
+        let mut reply = reply(media, StatusCode::TOO_MANY_REQUESTS, &response);
         if let Ok(value) = HeaderValue::from_str(&retry.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
+            reply.headers_mut().insert(header::RETRY_AFTER, value);
         }
-        return response;
+        return reply;
     }
     if has("METHOD_NOT_ALLOWED") {
-        let mut response = reply(media, StatusCode::METHOD_NOT_ALLOWED, &body);
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
+        let mut reply = reply(media, StatusCode::METHOD_NOT_ALLOWED, &response);
+        reply.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return reply;
     }
     if has("UNAVAILABLE") && !executed {
-        return reply(media, StatusCode::SERVICE_UNAVAILABLE, &body);
+        return reply(media, StatusCode::SERVICE_UNAVAILABLE, &response);
     }
-    if !executed && !codes.is_empty() {
+    if request_error && !codes.is_empty() {
         // A request error (parse, validation, variables, a limit): no `data` entry.
+        let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
         if let Value::Object(map) = &mut body {
             map.remove("data");
         }
@@ -193,9 +209,9 @@ async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params,
     let root_names = roots.0.lock().map(|r| r.clone()).unwrap_or_default();
     let catalogue_only = root_names.is_some_and(|names| names.iter().all(|n| CACHEABLE_ROOTS.contains(&n.as_str())));
     if transport == Transport::Get && codes.is_empty() && catalogue_only {
-        return cacheable(media, headers, &body);
+        return cacheable(media, headers, &response);
     }
-    reply(media, StatusCode::OK, &body)
+    reply(media, StatusCode::OK, &response)
 }
 
 /// POST: any operation, as a JSON body of at most `max_body_bytes` (413 beyond).
