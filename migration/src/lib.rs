@@ -11,6 +11,7 @@ mod builders;
 mod m20261127_000001_catalogue;
 mod m20261127_000002_clients;
 mod m20261127_000003_quotes;
+mod m20261127_000004_clinic_folded_texts;
 mod vocab;
 
 /// The ordered list of migrations the `medtour migrate` command and the server apply.
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_catalogue::Migration),
             Box::new(m20261127_000002_clients::Migration),
             Box::new(m20261127_000003_quotes::Migration),
+            Box::new(m20261127_000004_clinic_folded_texts::Migration),
         ]
     }
 }

@@ -2,9 +2,10 @@
 
 use chrono::NaiveDate;
 use entity::{accreditations, clinics, treatment_packages, treatments};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter};
 
+use super::folding::fold;
 use super::vocab::{AccreditationBody, CellSource, ClinicOrderField, OrderDirection};
 use crate::error::{ServiceError, ServiceResult};
 use crate::graphql::scalars::Decimal;
@@ -105,10 +106,9 @@ fn text(value: &Option<String>, name: &str) -> ServiceResult<Option<String>> {
     }
 }
 
-/// `LIKE` pattern matching `needle` anywhere, with its wildcards escaped.
+/// `LIKE` pattern matching `needle`, folded, anywhere, with its wildcards escaped.
 fn contains_pattern(needle: &str) -> LikeExpr {
-    let escaped: String = needle
-        .to_lowercase()
+    let escaped: String = fold(needle)
         .chars()
         .flat_map(|c| match c {
             '%' | '_' | '\\' => vec!['\\', c],
@@ -116,10 +116,6 @@ fn contains_pattern(needle: &str) -> LikeExpr {
         })
         .collect();
     LikeExpr::new(format!("%{escaped}%")).escape('\\')
-}
-
-fn lower(col: impl sea_orm::sea_query::IntoColumnRef) -> SimpleExpr {
-    Func::lower(Expr::col(col)).into()
 }
 
 /// A column of a per-clinic EXISTS that SQLite must not choose an index by. Without planner
@@ -148,17 +144,13 @@ pub async fn condition(
             codes.iter().map(|c| country_code(c, &["filter", "countryCodes"])).collect::<ServiceResult<Vec<_>>>()?;
         cond = cond.add(clinics::Column::CountryCode.is_in(codes));
     }
+    // Both compare with the copies folded in Rust when the clinic was written: SQLite's
+    // LOWER() would fold ASCII letters only.
     if let Some(city) = text(&input.city, "city")? {
-        cond = cond.add(lower((clinics::Entity, clinics::Column::City)).eq(city.to_lowercase()));
+        cond = cond.add(clinics::Column::CityFolded.eq(fold(&city)));
     }
     if let Some(search) = text(&input.search, "search")? {
-        let pattern = || contains_pattern(&search);
-        cond = cond.add(
-            Condition::any()
-                .add(lower((clinics::Entity, clinics::Column::Name)).like(pattern()))
-                .add(lower((clinics::Entity, clinics::Column::City)).like(pattern()))
-                .add(lower((clinics::Entity, clinics::Column::Description)).like(pattern())),
-        );
+        cond = cond.add(clinics::Column::SearchText.like(contains_pattern(&search)));
     }
 
     // Package criteria must hold for one and the same active package.

@@ -18,6 +18,7 @@ use sea_orm::{
 use serde_json::json;
 
 use self::records::{Catalogue, ClinicRecord};
+use crate::catalogue::folding::FoldedTexts;
 use crate::catalogue::rollups;
 use crate::graphql::scalars::Decimal;
 
@@ -95,12 +96,15 @@ fn opt_date(text: &Option<String>, today: NaiveDate) -> Result<Option<NaiveDate>
 
 async fn insert_clinic(txn: &DatabaseTransaction, c: &ClinicRecord, today: NaiveDate) -> Result<i32, DemoError> {
     let now = Utc::now();
+    let folded = FoldedTexts::of(&c.name, &c.city, &c.description);
     let clinic = clinics::ActiveModel {
         slug: Set(c.slug.clone()),
         name: Set(c.name.clone()),
         country_code: Set(c.country_code.clone()),
         city: Set(c.city.clone()),
         description: Set(c.description.clone()),
+        search_text: Set(folded.search_text),
+        city_folded: Set(folded.city_folded),
         website: Set(c.website.clone()),
         languages: Set(json!(c.languages)),
         published: Set(c.published),

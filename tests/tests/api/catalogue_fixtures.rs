@@ -9,6 +9,7 @@ use chrono::{Days, NaiveDate, Utc};
 use entity::{
     accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatment_packages, treatments,
 };
+use medtour::catalogue::folding::FoldedTexts;
 use medtour::graphql::ids::{Kind, encode};
 use medtour_tests::{Backend, TestApp, spawn_app_with};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
@@ -57,12 +58,15 @@ pub async fn clinic_with(
     published: bool,
 ) -> i32 {
     let now = Utc::now();
+    let folded = FoldedTexts::of(name, city, description);
     clinics::ActiveModel {
         slug: Set(slug.into()),
         name: Set(name.into()),
         country_code: Set(country.into()),
         city: Set(city.into()),
         description: Set(description.into()),
+        search_text: Set(folded.search_text),
+        city_folded: Set(folded.city_folded),
         website: Set(None),
         languages: Set(json!(["en"])),
         published: Set(published),

@@ -10,6 +10,7 @@ mod catalogue_filters;
 mod catalogue_fixtures;
 mod catalogue_ids;
 mod catalogue_paging;
+mod catalogue_search;
 mod child_server;
 mod faults;
 mod foundation;

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use chrono::{Days, NaiveDate, Utc};
 use entity::{accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatment_packages};
+use medtour::catalogue::folding::FoldedTexts;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement, TransactionTrait,
 };
@@ -131,13 +132,18 @@ pub async fn catalogue(db: &DatabaseConnection, scale: Scale, treatments: (i32, 
             } else {
                 "Outpatient regenerative medicine clinic; plans follow a specialist's review."
             };
+            let name = format!("{} Cell Clinic {i:05}", ["Alpha", "Beta", "Gamma", "Delta", "Sigma"][i % 5]);
+            let city = format!("City {}", rng.below(50));
+            let folded = FoldedTexts::of(&name, &city, description);
             c.push(clinics::ActiveModel {
                 id: Set(clinic_id),
                 slug: Set(format!("bench-clinic-{i:05}")),
-                name: Set(format!("{} Cell Clinic {i:05}", ["Alpha", "Beta", "Gamma", "Delta", "Sigma"][i % 5])),
+                name: Set(name),
                 country_code: Set(country.into()),
-                city: Set(format!("City {}", rng.below(50))),
+                city: Set(city),
                 description: Set(description.into()),
+                search_text: Set(folded.search_text),
+                city_folded: Set(folded.city_folded),
                 website: Set(None),
                 languages: Set(json!(["en"])),
                 published: Set(rng.chance(97)),
