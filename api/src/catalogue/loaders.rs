@@ -64,6 +64,12 @@ impl CatalogueLoader {
         self.expected.lock().map(|e| e.clone()).unwrap_or_default()
     }
 
+    /// The treatment with `id`, when this request has read the treatments already (every
+    /// batch of packages does, so a package's treatment costs no second round of batching).
+    pub fn read_treatment(&self, id: i32) -> Option<&treatments::Model> {
+        self.treatments.get()?.iter().find(|t| t.id == id)
+    }
+
     /// Every treatment, read once for the loader's lifetime.
     async fn treatments(&self) -> Result<&[treatments::Model], ServiceError> {
         let all = self
@@ -239,8 +245,9 @@ impl Loader<PackagesOf> for CatalogueLoader {
                     .filter(active.eq(true))
                     .order_by_asc(treatment_packages::Column::PriceUsdMinor)
                     .order_by_asc(treatment_packages::Column::Id)
-                    .all(&self.db)
-                    .await?;
+                    .all(&self.db);
+                // The packages' treatments, beside them (see `read_treatment`).
+                let (rows, _) = futures::try_join!(async { Ok(rows.await?) }, self.treatments())?;
                 Ok(group(&ids, rows.into_iter().map(|r| (r.clinic_id, r))))
             })
             .await?;

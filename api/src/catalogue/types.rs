@@ -215,6 +215,10 @@ impl TreatmentPackage {
     /// The treatment this package is for.
     async fn treatment(&self, ctx: &Context<'_>) -> Result<Treatment> {
         let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
+        // Read with the clinic's packages; a package fetched alone (by `node`) asks the loader.
+        if let Some(row) = loader.loader().read_treatment(self.treatment_id) {
+            return Ok(Treatment::from(row.clone()));
+        }
         let row = loader.load_one(TreatmentById(self.treatment_id)).await?;
         Ok(row.map(Treatment::from).ok_or_else(|| ServiceError::NotFound("treatment not found".into()))?)
     }

@@ -52,20 +52,20 @@ pub struct Sender<'a> {
 /// limiter's, the bucket's state (reported in `extensions.cost` as on any charged response).
 #[derive(Debug)]
 pub struct Refused {
-    pub error: ServerError,
+    pub error: Box<ServerError>,
     pub cost: Option<Value>,
 }
 
 impl From<ServerError> for Refused {
     fn from(error: ServerError) -> Self {
-        Self { error, cost: None }
+        Self { error: Box::new(error), cost: None }
     }
 }
 
 impl Refused {
     /// The response refusing the operation.
     pub fn into_response(self) -> Response {
-        let mut response = Response::from_errors(vec![self.error]);
+        let mut response = Response::from_errors(vec![*self.error]);
         if let Some(cost) = self.cost {
             response.extensions.insert("cost".to_owned(), cost);
         }
@@ -204,7 +204,7 @@ fn check(
             let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
             extensions.set("retryAfterSeconds", Value::from(retry_after.as_secs()));
             let cost = Value::from_json(cost_extension(requested, None, status)).ok();
-            Err(Refused { error, cost })
+            Err(Refused { error: Box::new(error), cost })
         }
     }
 }
