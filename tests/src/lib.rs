@@ -143,6 +143,22 @@ pub async fn spawn_on(
 }
 
 impl TestApp {
+    /// The same client, token and database, talking to the server at `address` instead (one
+    /// started on this database in another process).
+    pub fn with_address(&self, address: String) -> TestApp {
+        let port = address.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        TestApp {
+            address,
+            port,
+            backend: self.backend,
+            database_url: self.database_url.clone(),
+            client: self.client.clone(),
+            state: self.state.clone(),
+            token: self.token.clone(),
+            _dir: None,
+        }
+    }
+
     async fn has_demo_data(&self) -> bool {
         use sea_orm::{EntityTrait, PaginatorTrait};
         entity::clinics::Entity::find().count(&self.state.db).await.unwrap_or(0) > 0

@@ -8,17 +8,26 @@
 //!
 //! `BENCH_CLINICS` (default 10000) sets the size (ten packages, five certificates, two
 //! doctors and two accreditations per clinic); `BENCH_RUNS` (default 50) the timed runs per
-//! case. Targets: the deep page costs at most 1.5× the first, and the first page at scale at
-//! most 3× the same query on the demo data.
+//! case; `BENCH_SAMPLES=1` prints every sample (in ms) of each case; `BENCH_KEEP=1` keeps the
+//! databases. Each catalogue is loaded through an in-process server, then measured through a
+//! server started on it in a process of its own (this binary run again), as partners meet a
+//! server restarted after an import. Targets: the deep page costs at most 1.5× the first, and
+//! the first page at scale at most 3× the same query on the demo data.
 #![forbid(unsafe_code)]
 
+mod child;
 mod generate;
 mod measure;
 
 use medtour_tests::{Backend, TestApp, fresh_database, postgres_url, spawn_on};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use child::ServerProcess;
 use generate::Scale;
+
+/// The allocator the `medtour` binary runs with: the server here runs in this process.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use measure::{Stats, TRIVIAL_QUERY, cursor_before_page, hot_query, lean_query, page_after, time};
 
 const WARMUP: usize = 5;
@@ -28,6 +37,9 @@ const DEEP_PAGE: usize = 100;
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
+
+/// The server's defaults, with a rate limit the timed loop cannot hit.
+const SERVER: &[(&str, &str)] = &[("MEDTOUR_RATE_PARTNER", "1000000/100000")];
 
 async fn server(backend: Backend) -> TestApp {
     let (url, mut dir) = fresh_database(backend).await;
@@ -39,8 +51,7 @@ async fn server(backend: Backend) -> TestApp {
             None
         });
     }
-    // Enough connections for a partner's traffic, and a rate limit the timed loop cannot hit.
-    spawn_on(backend, &url, dir, &[("MEDTOUR_DB_POOL", "16"), ("MEDTOUR_RATE_PARTNER", "1000000/100000")]).await
+    spawn_on(backend, &url, dir, SERVER).await
 }
 
 /// Drops a PostgreSQL database the benchmark made (a large one), unless asked to keep it.
@@ -125,8 +136,17 @@ fn print_ratios(ratios: &[Ratios]) {
     }
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 4)]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    if std::env::var_os(child::SERVE).is_some() {
+        return child::serve();
+    }
+    // One thread: the client should take as little of the two cores from the server as it can.
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(measure_all())
+}
+
+/// Loads each catalogue through an in-process server, then measures it through a server
+/// started on it in a process of its own.
+async fn measure_all() -> anyhow::Result<()> {
     let runs = setting("BENCH_RUNS", 50);
     let scale = Scale {
         clinics: setting("BENCH_CLINICS", 10_000),
@@ -145,7 +165,9 @@ async fn main() -> anyhow::Result<()> {
     let mut lines = Vec::new();
     let mut ratios = Vec::new();
     for (backend, name) in backends {
-        let demo = server(backend).await;
+        let demo_loader = server(backend).await;
+        let demo_process = ServerProcess::start(&demo_loader.database_url, SERVER)?;
+        let demo = demo_loader.with_address(demo_process.address.clone());
         let floor = time(&demo, TRIVIAL_QUERY, serde_json::json!({}), WARMUP, runs).await;
         let demo_first = time(&demo, &hot_query(false), page_after(None), WARMUP, runs).await;
         let demo_total = time(&demo, &hot_query(true), page_after(None), WARMUP, runs).await;
@@ -169,36 +191,36 @@ async fn main() -> anyhow::Result<()> {
             generated.insert_seconds,
             generated.rollup_seconds
         );
-        // PostgreSQL: what autovacuum does after a bulk load. SQLite refreshes its statistics
-        // only at start-up (`PRAGMA optimize`, taken here over the demo data), so it is
-        // measured as a running server sees a bulk load, and again after ANALYZE (what the
-        // next start-up does).
-        let passes: &[&str] = if backend == Backend::Postgres { &["after ANALYZE"] } else { &["", "after ANALYZE"] };
-        for pass in passes {
-            if !pass.is_empty() {
-                app.state.db.execute_unprepared("ANALYZE").await?;
-            }
-            let r = at_scale(&app, runs).await;
-            let label = if pass.is_empty() { scale_name.clone() } else { format!("{scale_name} {pass}") };
-            for (case, stats) in [
-                (format!("{label}, first page"), r.first),
-                (format!("{label}, page {}", r.deep_page), r.deep),
-                (format!("{label}, first page + totalCount"), r.first_total),
-                (format!("{label}, page {} + totalCount", r.deep_page), r.deep_total),
-                (format!("{label}, first page, nested ids only"), r.lean),
-            ] {
-                lines.push(Line { backend: name, case, stats });
-            }
-            ratios.push((
-                format!("{name} {pass}"),
-                r.deep.median / r.first.median,
-                r.first.median / demo_first.median,
-                r.first_total.median / demo_total.median,
-                r.lean.median / demo_lean.median,
-            ));
+        // The catalogue is measured as partners meet it: on a server started after the import
+        // (which, on SQLite, refreshes the planner's statistics as it starts), and on
+        // PostgreSQL after what autovacuum does following a bulk load.
+        if backend == Backend::Postgres {
+            app.state.db.execute_unprepared("ANALYZE").await?;
         }
-        drop_database(app).await?;
-        drop_database(demo).await?;
+        app.state.db.clone().close().await?;
+        let process = ServerProcess::start(&app.database_url, SERVER)?;
+        let loader = app;
+        let app = loader.with_address(process.address.clone());
+        let r = at_scale(&app, runs).await;
+        for (case, stats) in [
+            (format!("{scale_name}, first page"), r.first),
+            (format!("{scale_name}, page {}", r.deep_page), r.deep),
+            (format!("{scale_name}, first page + totalCount"), r.first_total),
+            (format!("{scale_name}, page {} + totalCount", r.deep_page), r.deep_total),
+            (format!("{scale_name}, first page, nested ids only"), r.lean),
+        ] {
+            lines.push(Line { backend: name, case, stats });
+        }
+        ratios.push((
+            name.to_owned(),
+            r.deep.median / r.first.median,
+            r.first.median / demo_first.median,
+            r.first_total.median / demo_total.median,
+            r.lean.median / demo_lean.median,
+        ));
+        drop((process, demo_process));
+        drop_database(loader).await?;
+        drop_database(demo_loader).await?;
     }
     print_table(&lines);
     print_ratios(&ratios);
