@@ -284,3 +284,13 @@ mod tests {
         assert_eq!(replace_database("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
     }
 }
+
+/// The port in the server's "medtour listening" log line, if `line` is it (for servers run
+/// in a child process, which bind port 0).
+pub fn listening_port(line: &str) -> Option<u16> {
+    if !line.contains("medtour listening") {
+        return None;
+    }
+    let after = &line[line.find("127.0.0.1:")? + "127.0.0.1:".len()..];
+    after.chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()
+}

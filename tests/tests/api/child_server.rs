@@ -13,6 +13,8 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use medtour_tests::listening_port;
+
 /// Set in the child's environment to make [`serve_as_child`] serve.
 const CHILD: &str = "MEDTOUR_TEST_CHILD_SERVER";
 
@@ -139,15 +141,6 @@ impl Drop for ChildServer {
 fn own_executable() -> std::path::PathBuf {
     let proc_self = std::path::PathBuf::from("/proc/self/exe");
     if proc_self.exists() { proc_self } else { std::env::current_exe().expect("the test binary knows its own path") }
-}
-
-/// The port of the "medtour listening" line, JSON or text.
-fn listening_port(line: &str) -> Option<u16> {
-    if !line.contains("medtour listening") {
-        return None;
-    }
-    let after = &line[line.find("127.0.0.1:")? + "127.0.0.1:".len()..];
-    after.chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()
 }
 
 /// Migrates the database at `url` and creates an AGENT client there, before a child server

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use medtour_tests::listening_port;
 
 /// Set in the child's environment to make the binary serve instead of measuring.
 pub const SERVE: &str = "CATALOGUE_BENCH_SERVE";
@@ -64,13 +65,4 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// The port in the "medtour listening" log line, if `line` is it.
-fn listening_port(line: &str) -> Option<u16> {
-    if !line.contains("medtour listening") {
-        return None;
-    }
-    let after = &line[line.find("127.0.0.1:")? + "127.0.0.1:".len()..];
-    after.chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()
 }
