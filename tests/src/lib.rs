@@ -274,6 +274,16 @@ macro_rules! on_both_backends {
     };
 }
 
+/// The port in the server's "medtour listening" log line, if `line` is it (for servers run
+/// in a child process, which bind port 0).
+pub fn listening_port(line: &str) -> Option<u16> {
+    if !line.contains("medtour listening") {
+        return None;
+    }
+    let after = &line[line.find("127.0.0.1:")? + "127.0.0.1:".len()..];
+    after.chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::replace_database;
@@ -283,14 +293,4 @@ mod tests {
         assert_eq!(replace_database("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
         assert_eq!(replace_database("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
     }
-}
-
-/// The port in the server's "medtour listening" log line, if `line` is it (for servers run
-/// in a child process, which bind port 0).
-pub fn listening_port(line: &str) -> Option<u16> {
-    if !line.contains("medtour listening") {
-        return None;
-    }
-    let after = &line[line.find("127.0.0.1:")? + "127.0.0.1:".len()..];
-    after.chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()
 }

@@ -20,7 +20,7 @@ use std::sync::Mutex;
 
 use async_graphql::dataloader::Loader;
 use entity::{accreditations, certificates_of_analysis as coa, coa_markers, doctors, treatment_packages, treatments};
-use sea_orm::sea_query::{ExprTrait, Query};
+use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder};
 use tokio::sync::OnceCell;
 
@@ -195,33 +195,15 @@ impl Loader<CertificatesOf> for CatalogueLoader {
     type Value = Vec<CertificateWithMarkers>;
     type Error = ServiceError;
 
-    /// Certificates newest first, and their markers, in two statements run side by side. A
-    /// join would repeat every certificate column on each of its (typically eight) marker rows,
-    /// and decoding those copies was most of a large page's time.
+    /// Certificates newest first, each with its markers, in one statement (see
+    /// [`certificate_rows`](super::certificate_rows)).
     async fn load(&self, keys: &[CertificatesOf]) -> Result<HashMap<CertificatesOf, Self::Value>, Self::Error> {
         let keys: Vec<i32> = keys.iter().map(|k| k.0).collect();
         let rows = self
             .certificates
             .read(&keys, self.expected(), |ids| async move {
-                let of_clinics = || coa::Column::ClinicId.is_in(ids.iter().copied());
-                let certificates = coa::Entity::find()
-                    .filter(of_clinics())
-                    .order_by_desc(coa::Column::IssuedOn)
-                    .order_by_desc(coa::Column::Id)
-                    .all(&self.db);
-                let markers = coa_markers::Entity::find()
-                    .filter(coa_markers::Column::CertificateId.in_subquery(
-                        Query::select().column(coa::Column::Id).from(coa::Entity).cond_where(of_clinics()).take(),
-                    ))
-                    .order_by_asc(coa_markers::Column::Id)
-                    .all(&self.db);
-                let (certificates, markers) = futures::try_join!(certificates, markers)?;
-                let mut markers = group(&[], markers.into_iter().map(|m| (m.certificate_id, m)));
-                let with_markers = certificates.into_iter().map(|c| {
-                    let own = markers.remove(&c.id).unwrap_or_default();
-                    (c.clinic_id, (c, own))
-                });
-                Ok(group(&ids, with_markers))
+                let certificates = super::certificate_rows::of_clinics(&self.db, &ids).await?;
+                Ok(group(&ids, certificates.into_iter().map(|(c, m)| (c.clinic_id, (c, m)))))
             })
             .await?;
         Ok(keyed(rows, CertificatesOf))

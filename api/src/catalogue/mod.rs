@@ -3,12 +3,14 @@
 //! A tour: [`query`] is the GraphQL entry (thin resolvers); [`clinic`] and [`types`] are the
 //! output types, converted explicitly from rows; [`listing`] and [`filter`] page and filter
 //! clinics with keyset pagination, comparing text with the case-folded copies [`folding`]
-//! keeps in each clinic row; [`loaders`] batch every nested read; [`rules`] holds the
+//! keeps in each clinic row; [`loaders`] batch every nested read ([`certificate_rows`]
+//! reads certificates with their markers aggregated); [`rules`] holds the
 //! domain rules (release criteria, derived accreditation status, the safety checklist) as
 //! pure functions; [`evidence`] gathers what the checklist needs; [`rollups`] keeps the
 //! sortable score and lowest price on each clinic row; [`service`] serves single lookups and
 //! the cost table.
 
+mod certificate_rows;
 pub mod clinic;
 pub mod evidence;
 pub mod filter;
