@@ -20,11 +20,9 @@ use std::sync::Mutex;
 
 use async_graphql::dataloader::Loader;
 use entity::{accreditations, certificates_of_analysis as coa, coa_markers, doctors, treatment_packages, treatments};
-use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use tokio::sync::OnceCell;
 
-use super::filter::probe;
 use crate::error::ServiceError;
 
 /// The per-request batch loader of the catalogue.
@@ -123,7 +121,8 @@ pub struct AccreditationsOf(pub i32);
 /// Certificates of analysis of a clinic with their markers, newest first (key: clinic id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CertificatesOf(pub i32);
-/// Active packages of a clinic, cheapest first (key: clinic id).
+/// Active packages of a clinic, cheapest first (key: clinic id), read with
+/// [`package_rows`](super::package_rows).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PackagesOf(pub i32);
 /// A treatment by id.
@@ -219,18 +218,11 @@ impl Loader<PackagesOf> for CatalogueLoader {
         let rows = self
             .packages
             .read(&keys, self.expected(), |ids| async move {
-                // Read by the clinic index, not the one led by `active` (see `probe`).
-                let sqlite = self.db.get_database_backend() == DbBackend::Sqlite;
-                let active = probe(sqlite, (treatment_packages::Entity, treatment_packages::Column::Active));
-                let rows = treatment_packages::Entity::find()
-                    .filter(treatment_packages::Column::ClinicId.is_in(ids.iter().copied()))
-                    .filter(active.eq(true))
-                    .order_by_asc(treatment_packages::Column::PriceUsdMinor)
-                    .order_by_asc(treatment_packages::Column::Id)
-                    .all(&self.db);
+                let rows = super::package_rows::active_of_clinics(&self.db, &ids);
                 // The packages' treatments, beside them (see `read_treatment`).
                 let (rows, _) = futures::try_join!(async { Ok(rows.await?) }, self.treatments())?;
-                Ok(group(&ids, rows.into_iter().map(|r| (r.clinic_id, r))))
+                let mut by_clinic: HashMap<i32, Vec<treatment_packages::Model>> = rows.into_iter().collect();
+                Ok(ids.iter().map(|id| (*id, by_clinic.remove(id).unwrap_or_default())).collect())
             })
             .await?;
         Ok(keyed(rows, PackagesOf))

@@ -4,7 +4,7 @@
 //! output types, converted explicitly from rows; [`listing`] and [`filter`] page and filter
 //! clinics with keyset pagination, comparing text with the case-folded copies [`folding`]
 //! keeps in each clinic row; [`loaders`] batch every nested read ([`certificate_rows`]
-//! reads certificates with their markers aggregated); [`rules`] holds the
+//! and [`package_rows`] read certificates and packages aggregated per parent); [`rules`] holds the
 //! domain rules (release criteria, derived accreditation status, the safety checklist) as
 //! pure functions; [`evidence`] gathers what the checklist needs; [`rollups`] keeps the
 //! sortable score and lowest price on each clinic row; [`service`] serves single lookups and
@@ -17,6 +17,7 @@ pub mod filter;
 pub mod folding;
 pub mod listing;
 pub mod loaders;
+mod package_rows;
 pub mod query;
 pub mod rollups;
 pub mod rules;
