@@ -85,7 +85,7 @@ vocabulary!(
     ClinicOrderField {
         /// Alphabetically by name.
         Name => "NAME",
-        /// By the cheapest active package, in USD; clinics without packages come last.
+        /// By the clinic's cheapest active package of any treatment (whatever the filter), in USD; clinics without packages come last.
         LowestPrice => "LOWEST_PRICE",
         /// By the safety checklist score.
         SafetyScore => "SAFETY_SCORE",
