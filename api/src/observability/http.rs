@@ -10,7 +10,7 @@
 //!
 //! The GraphQL operation name is only known inside GraphQL execution, deep in the handler.
 //! Rather than thread it back through every handler, [`track`] runs the inner service inside
-//! a task-local [`Label`] slot that the schema extension fills in ([`label_current_request`]);
+//! a task-local [`Label`] slot that the GraphQL gateway fills in ([`label_current_request`]);
 //! a request that never reached execution (refused before, or not GraphQL) is labelled with
 //! its route and outcome with its status.
 
