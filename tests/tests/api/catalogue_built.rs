@@ -120,6 +120,13 @@ on_both_backends! {
                 "CD105",
             ),
             (
+                // Read back through the markers' aggregate, which is NULL on PostgreSQL here.
+                "unmarked-coa",
+                Parts { certificate: Some(Certificate { markers: vec![], ..Certificate::good("LOT-U") }), ..e() },
+                &["THIRD_PARTY_COA"],
+                "CD73 was not measured",
+            ),
+            (
                 "unsterile-coa",
                 Parts {
                     certificate: Some(Certificate { sterility: "NOT_TESTED", ..Certificate::good("LOT-S") }),
@@ -173,6 +180,10 @@ on_both_backends! {
             expected_scores.push((6 - failing.len()) as i64);
             match slug {
                 "weak-coa" => assert_eq!(view["certificatesOfAnalysis"][0]["meetsReleaseCriteria"], false),
+                "unmarked-coa" => {
+                    let certificate = &view["certificatesOfAnalysis"][0];
+                    assert_eq!((&certificate["markers"], &certificate["meetsReleaseCriteria"]), (&json!([]), &json!(false)));
+                }
                 "model" => assert_eq!(view["certificatesOfAnalysis"][0]["meetsReleaseCriteria"], true),
                 "expired-accreditation" => assert_eq!(view["accreditations"][0]["status"], "EXPIRED"),
                 "licence-ends-today" => assert_eq!(view["accreditations"][0]["status"], "VERIFIED"),

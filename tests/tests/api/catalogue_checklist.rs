@@ -11,7 +11,7 @@ use crate::catalogue_fixtures::catalogue_app;
 /// A clinic's checklist, accreditation statuses and certificates' release criteria.
 pub const CHECKLIST: &str = r#"query($slug: String) { clinic(slug: $slug) {
     safetyChecklist { score items { key passed detail } }
-    accreditations { status expiresOn } certificatesOfAnalysis { lotNumber meetsReleaseCriteria } } }"#;
+    accreditations { status expiresOn } certificatesOfAnalysis { lotNumber meetsReleaseCriteria markers { marker } } } }"#;
 
 /// The failed items of a checklist, as (key, detail).
 pub fn failures(checklist: &Value) -> Vec<(String, String)> {
