@@ -161,13 +161,14 @@ pub struct ClinicConnection {
     pub edges: Vec<ClinicEdge>,
     pub page_info: PageInfo,
     #[graphql(skip)]
-    pub total: Option<u64>,
+    pub total: Option<super::listing::TotalCount>,
 }
 
 #[async_graphql::ComplexObject]
 impl ClinicConnection {
     /// Clinics matching the filter, across all pages.
-    async fn total_count(&self) -> i32 {
-        self.total.map_or(0, |t| i32::try_from(t).unwrap_or(i32::MAX))
+    async fn total_count(&self) -> Result<i32> {
+        let Some(total) = &self.total else { return Ok(0) };
+        Ok(i32::try_from(total.get().await?).unwrap_or(i32::MAX))
     }
 }

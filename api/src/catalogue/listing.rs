@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::clinics;
+use futures::future::{BoxFuture, FutureExt, Shared};
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
     Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -33,10 +34,34 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
+/// The number of clinics matching a filter, counted when first awaited. Counting every match
+/// costs more than reading a page at catalogue scale, so it runs beside the page's nested
+/// reads (when the response resolves `totalCount`) rather than before them.
+#[derive(Clone)]
+pub struct TotalCount(Shared<BoxFuture<'static, Result<u64, ServiceError>>>);
+
+impl TotalCount {
+    fn new(db: &DatabaseConnection, condition: Condition) -> Self {
+        let db = db.clone();
+        Self(async move { Ok(clinics::Entity::find().filter(condition).count(&db).await?) }.boxed().shared())
+    }
+
+    /// The count (each clone of a `TotalCount` shares one statement).
+    pub async fn get(&self) -> Result<u64, ServiceError> {
+        self.0.clone().await
+    }
+}
+
+impl std::fmt::Debug for TotalCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotalCount")
+    }
+}
+
 /// A page of clinics and, when asked for, the number of clinics matching the filter.
 pub struct ClinicPage {
     pub page: Page<clinics::Model>,
-    pub total_count: Option<u64>,
+    pub total_count: Option<TotalCount>,
     pub order: ClinicOrder,
 }
 
@@ -172,6 +197,6 @@ pub async fn list(
     let arg = if forward { "after" } else { "before" };
     let cursor = request.cursor.as_ref().map(|key| after_key(order.field, key, ascending, arg)).transpose()?;
     let rows = fetch(db, &condition, order.field, (ascending, forward), cursor, request.limit + 1).await?;
-    let total_count = if want_total { Some(clinics::Entity::find().filter(condition).count(db).await?) } else { None };
+    let total_count = want_total.then(|| TotalCount::new(db, condition));
     Ok(ClinicPage { page: Page::from_fetched(rows, &request), total_count, order })
 }
