@@ -69,7 +69,10 @@ pub async fn of_clinics(db: &DatabaseConnection, clinic_ids: &[i32]) -> Result<V
         .all(db)
         .await?;
     rows.into_iter()
-        .map(|Row(certificate, json)| Ok((markers(certificate.id, json.as_deref())?, certificate)).map(|(m, c)| (c, m)))
+        .map(|Row(certificate, json)| {
+            let markers = markers(certificate.id, json.as_deref())?;
+            Ok((certificate, markers))
+        })
         .collect()
 }
 

@@ -15,25 +15,36 @@ use super::filter::probe;
 /// The active packages of the outer group's clinic as a JSON array of arrays, each in the
 /// order of [`Entry`], as text. Constant SQL: no input.
 fn packages_json(backend: DbBackend) -> Expr {
-    let fields = ["id", "treatment_id", "name", "cell_source", "cell_count_millions", "administration_routes"]
-        .into_iter()
-        .chain(["sessions", "stay_days", "price_minor", "currency_code", "price_usd_minor", "inclusions"]);
-    let json_column = |c: &str| c == "administration_routes" || c == "inclusions";
-    let list = |wrap_json: bool| {
-        fields
-            .clone()
-            .map(|c| {
-                let column = format!(r#""treatment_packages"."{c}""#);
-                if wrap_json && json_column(c) { format!("json({column})") } else { column }
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match backend {
-        // JSONB columns embed as JSON.
-        DbBackend::Postgres => Expr::cust(format!("json_agg(json_build_array({}))::text", list(false))),
-        // JSON kept as text: `json()` embeds it as JSON rather than as a string.
-        _ => Expr::cust(format!("json_group_array(json_array({}))", list(true))),
+    const COLUMNS: [&str; 12] = [
+        "id",
+        "treatment_id",
+        "name",
+        "cell_source",
+        "cell_count_millions",
+        "administration_routes",
+        "sessions",
+        "stay_days",
+        "price_minor",
+        "currency_code",
+        "price_usd_minor",
+        "inclusions",
+    ];
+    // PostgreSQL's JSONB columns embed as JSON; SQLite keeps JSON as text, which `json()`
+    // embeds as JSON rather than as a string.
+    let sqlite = backend == DbBackend::Sqlite;
+    let columns: Vec<String> = COLUMNS
+        .iter()
+        .map(|c| {
+            let column = format!(r#""treatment_packages"."{c}""#);
+            let is_json = *c == "administration_routes" || *c == "inclusions";
+            if sqlite && is_json { format!("json({column})") } else { column }
+        })
+        .collect();
+    let columns = columns.join(", ");
+    if sqlite {
+        Expr::cust(format!("json_group_array(json_array({columns}))"))
+    } else {
+        Expr::cust(format!("json_agg(json_build_array({columns}))::text"))
     }
 }
 

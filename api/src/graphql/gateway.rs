@@ -29,9 +29,10 @@ pub struct Gateway {
     state: AppState,
 }
 
-/// A value of type `T` in request or session data.
-fn data_of<T: Any>(data: &Data) -> Option<&T> {
-    data.get(&TypeId::of::<T>()).and_then(|value| value.downcast_ref::<T>())
+/// A value of type `T` in the request's own data, else in the websocket session's.
+fn data_of<'a, T: Any>(request: &'a Request, session: Option<&'a Data>) -> Option<&'a T> {
+    let find = |data: &'a Data| data.get(&TypeId::of::<T>()).and_then(|value| value.downcast_ref::<T>());
+    find(&request.data).or_else(|| session.and_then(find))
 }
 
 impl Gateway {
@@ -40,13 +41,12 @@ impl Gateway {
         Self { schema, state }
     }
 
-    /// Who sent `request`: its own data first, then the websocket session's.
+    /// Who sent `request`, and how.
     fn sender<'a>(request: &'a Request, session: Option<&'a Data>) -> Sender<'a> {
-        let find = |type_id| request.data.get(&type_id).or_else(|| session.and_then(|s| s.get(&type_id)));
         Sender {
-            caller: find(TypeId::of::<Caller>()).and_then(|v| v.downcast_ref()),
-            transport: find(TypeId::of::<Transport>()).and_then(|v| v.downcast_ref()).copied(),
-            roots: data_of::<RootFields>(&request.data),
+            caller: data_of::<Caller>(request, session),
+            transport: data_of::<Transport>(request, session).copied(),
+            roots: data_of::<RootFields>(request, session),
         }
     }
 }

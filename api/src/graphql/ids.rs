@@ -20,7 +20,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 7] = [
+    /// Every kind, in declaration order.
+    pub const ALL: [Kind; 7] = [
         Kind::Treatment,
         Kind::Clinic,
         Kind::Doctor,

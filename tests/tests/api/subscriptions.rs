@@ -100,6 +100,33 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    /// Over the websocket too, a subscription past the limits is refused with its code before
+    /// it runs, and an invalid one gets the validation code.
+    async fn subscriptions_past_the_limits_are_refused_with_their_code(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let agent = app.login(Role::Agent, Some("Partner A"), None).await;
+        let mut socket = connect(&app, json!({ "Authorization": format!("Bearer {agent}") })).await;
+        let ack = next_json(&mut socket, Duration::from_secs(5)).await.expect("an acknowledgement");
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        let aliases: String = (0..21).map(|i| format!("a{i}: quoteEvents {{ quoteId }} ")).collect();
+        let cases = [
+            (format!("subscription {{ {aliases} }}"), "ALIAS_LIMIT_EXCEEDED"),
+            ("subscription { quoteEvents { noSuchField } }".to_owned(), "GRAPHQL_VALIDATION_FAILED"),
+        ];
+        for (id, (query, code)) in cases.into_iter().enumerate() {
+            let subscribe = json!({ "id": id.to_string(), "type": "subscribe", "payload": { "query": query } });
+            socket.send(Message::text(subscribe.to_string())).await.unwrap();
+            let reply = next_json(&mut socket, Duration::from_secs(5)).await.expect("an answer");
+            assert_eq!(reply["id"], id.to_string(), "{reply}");
+            assert_eq!(reply["type"], "next", "{reply}");
+            assert_eq!(reply["payload"]["errors"][0]["extensions"]["code"], code, "{reply}");
+            let done = next_json(&mut socket, Duration::from_secs(5)).await.expect("the end of the operation");
+            assert_eq!((&done["id"], &done["type"]), (&json!(id.to_string()), &json!("complete")), "{done}");
+        }
+    }
+}
+
 /// With PostgreSQL, an event made through one server reaches a subscriber of another.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_cross_servers_through_postgres_listen_notify() {

@@ -62,16 +62,6 @@ impl Val {
     }
 }
 
-const KINDS: [Kind; 7] = [
-    Kind::Treatment,
-    Kind::Clinic,
-    Kind::Doctor,
-    Kind::Accreditation,
-    Kind::CertificateOfAnalysis,
-    Kind::TreatmentPackage,
-    Kind::Quote,
-];
-
 fn pick<'a>(rng: &mut StdRng, items: &[&'a str]) -> &'a str {
     items.choose(rng).copied().unwrap_or_default()
 }
@@ -141,7 +131,7 @@ fn live_quote(rng: &mut StdRng, quotes: &[i32]) -> String {
 /// A global ID: valid ones of every kind, often one of the live `quotes`, valid-looking ones
 /// that point nowhere or at the wrong kind, and malformed ones.
 pub fn id(rng: &mut StdRng, quotes: &[i32]) -> String {
-    let kind = *KINDS.choose(rng).unwrap_or(&Kind::Clinic);
+    let kind = *Kind::ALL.choose(rng).unwrap_or(&Kind::Clinic);
     match rng.gen_range(0..10) {
         0..=1 => encode(kind, rng.gen_range(1..20)).0,
         2..=3 => live_quote(rng, quotes),
@@ -253,7 +243,7 @@ pub fn plausible(rng: &mut StdRng, name: &str, quotes: &[i32]) -> Val {
         "Float" => Val::Float(75.5),
         "Boolean" => Val::Bool(rng.gen_bool(0.5)),
         "ID" if rng.gen_bool(0.5) => Val::Str(live_quote(rng, quotes)),
-        "ID" => Val::Str(encode(*KINDS.choose(rng).unwrap_or(&Kind::Clinic), rng.gen_range(1..16)).0),
+        "ID" => Val::Str(encode(*Kind::ALL.choose(rng).unwrap_or(&Kind::Clinic), rng.gen_range(1..16)).0),
         "Date" => Val::Str(pick(rng, &["2026-12-01", "2027-01-15", "2027-03-31"]).into()),
         "DateTime" => {
             Val::Str(pick(rng, &["2020-01-01T00:00:00Z", "2027-06-01T12:00:00Z", "2030-01-01T00:00:00+02:00"]).into())
