@@ -210,7 +210,8 @@ impl Settings {
     }
 }
 
-fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {
+/// A boolean setting: `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
+pub(crate) fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {
     match value {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),

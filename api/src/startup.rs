@@ -54,6 +54,11 @@ impl Application {
             data_keys,
             quote_events,
             metrics: Metrics::new(),
+            clock: crate::time::Clock::default(),
+            sessions: crate::limits::sessions::Sessions::new(
+                settings.limits.ws_max_sockets,
+                settings.limits.ws_max_subscriptions,
+            ),
             limits: Arc::new(settings.limits.clone()),
             rate: Arc::new(RateLimiter::new(settings.rate.clone())),
             token_rate: Arc::new(TokenRateLimiter::default()),

@@ -35,6 +35,10 @@ pub struct AppState {
     pub rate: Arc<RateLimiter>,
     /// Attempts on the token endpoint.
     pub token_rate: Arc<TokenRateLimiter>,
+    /// The clock every service reads (tests turn it forward).
+    pub clock: crate::time::Clock,
+    /// Open websockets and subscriptions per client.
+    pub sessions: Arc<crate::limits::sessions::Sessions>,
     /// Prometheus metrics (`/metrics`); rate limiters record rejections here.
     pub metrics: Metrics,
 }

@@ -1,4 +1,8 @@
-//! The one clock of the service.
+//! The service's clock: one per application, in its state, so tests can turn it forward
+//! instead of sleeping.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, SubsecRound, Utc};
 
@@ -6,4 +10,38 @@ use chrono::{DateTime, SubsecRound, Utc};
 /// keyset cursor built from it) compares equal to the one written on both backends.
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
+}
+
+/// The application's clock: the system time, moved forward by whatever a test has asked.
+/// Cheap to clone; clones share the same offset.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    offset_micros: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// Now, by this clock, to the microsecond (see [`now`]).
+    pub fn now(&self) -> DateTime<Utc> {
+        now() + chrono::Duration::microseconds(self.offset_micros.load(Ordering::Relaxed))
+    }
+
+    /// Moves the clock forward by `by` (tests: token expiry, time-outs, offer validity).
+    pub fn advance(&self, by: std::time::Duration) {
+        let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
+        self.offset_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_advanced_clock_runs_ahead_and_its_clones_follow() {
+        let clock = Clock::default();
+        let twin = clock.clone();
+        clock.advance(std::time::Duration::from_secs(3600));
+        let ahead = twin.now() - now();
+        assert!(ahead >= chrono::Duration::seconds(3599) && ahead <= chrono::Duration::seconds(3601), "{ahead}");
+    }
 }

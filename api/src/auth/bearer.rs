@@ -37,8 +37,13 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, BearerError> {
 
 /// Verifies `token` and checks that its client is still active.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, BearerError> {
+    authenticate_with_expiry(state, token).await.map(|(caller, _)| caller)
+}
+
+/// [`authenticate`], also giving the token's `exp` (for sessions that outlive a request).
+pub async fn authenticate_with_expiry(state: &AppState, token: &str) -> Result<(Caller, i64), BearerError> {
     let auth = &state.auth;
-    let claims = token::verify(&auth.keys, &auth.settings, token).map_err(|e| {
+    let claims = token::verify(&auth.keys, &auth.settings, token, state.clock.now()).map_err(|e| {
         tracing::debug!(reason = %e, "refused bearer token");
         BearerError::Invalid(match e {
             TokenError::Expired => "the token has expired".into(),
@@ -52,13 +57,14 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, Beare
         Err(e) => return Err(BearerError::Unavailable(e)),
     }
     let role = Role::parse(&claims.role).ok_or_else(|| BearerError::Invalid("the token is invalid".into()))?;
-    Ok(Caller {
+    let caller = Caller {
         client_id: claims.sub,
         role,
         partner_id: claims.partner_id,
         clinic_id: claims.clinic_id,
         scopes: claims.scope.split_whitespace().map(str::to_owned).collect(),
-    })
+    };
+    Ok((caller, claims.exp))
 }
 
 /// Authenticates the request behind `headers`.

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Guard, Result};
 
-use super::role::Role;
+use super::role::{Role, Scope};
 use crate::error::ServiceError;
 
 /// The authenticated caller of one request.
@@ -19,9 +19,10 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// True when the caller holds `scope`.
-    pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|s| s == scope)
+    /// True when the caller's token carries `scope`. A token only ever carries scopes its
+    /// role may hold, so a scope also stands for the roles allowed it.
+    pub fn has_scope(&self, scope: Scope) -> bool {
+        self.scopes.iter().any(|s| s == scope.as_str())
     }
 }
 
@@ -29,6 +30,20 @@ impl Caller {
 /// unauthenticated operations before execution, so its absence is a fault of ours.
 pub fn caller<'a>(ctx: &Context<'a>) -> Result<&'a Caller, ServiceError> {
     ctx.data_opt::<Caller>().ok_or(ServiceError::Unauthenticated)
+}
+
+/// Admits callers whose token carries the scope; everyone else gets FORBIDDEN. This is where
+/// every scope is enforced: each root field names the scope it needs.
+pub struct ScopeGuard(pub Scope);
+
+impl Guard for ScopeGuard {
+    async fn check(&self, ctx: &Context<'_>) -> Result<()> {
+        if caller(ctx)?.has_scope(self.0) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(format!("this needs a token with the {} scope", self.0.as_str())).into())
+        }
+    }
 }
 
 /// Admits callers of the listed roles; everyone else gets FORBIDDEN.

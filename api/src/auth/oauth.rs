@@ -186,7 +186,7 @@ async fn grant(http: &Http, peer: IpAddr, headers: &HeaderMap, body: &[u8]) -> R
         partner_id: client.partner_id,
         clinic_id: client.clinic_id,
     };
-    let (access_token, expires_in) = token::issue(&state.auth.keys, &state.auth.settings, &grant).map_err(|e| {
+    let (access_token, expires_in) = token::issue(&state.auth.keys, &state.auth.settings, &grant, state.clock.now()).map_err(|e| {
         tracing::error!(error = %e, "could not sign a token");
         OAuthError {
             status: StatusCode::INTERNAL_SERVER_ERROR,

@@ -3,7 +3,8 @@
 //!
 //! A revocation made through this process is seen at once (its entry is dropped); one made
 //! by another process (another replica, or `medtour client revoke`) is seen within
-//! [`CLIENT_STATUS_TTL`].
+//! [`CLIENT_STATUS_TTL`] — by HTTP requests, and by open websockets, whose watcher looks
+//! four times a second, so within two seconds in all.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -15,7 +16,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use crate::error::ServiceResult;
 
 /// How long a client's "still active" answer is trusted before the database is asked again.
-pub const CLIENT_STATUS_TTL: Duration = Duration::from_secs(2);
+pub const CLIENT_STATUS_TTL: Duration = Duration::from_millis(1_500);
 const MAX_ENTRIES: usize = 10_000;
 
 /// Cache of client activity by client id.

@@ -16,6 +16,38 @@ vocabulary!(
     }
 );
 
+/// What a token may be used for (its `scope` claim). Every operation requires one, checked
+/// by [`ScopeGuard`](super::caller::ScopeGuard).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The published catalogue: clinics, treatments, cost comparison, `node` on catalogue IDs.
+    CatalogueRead,
+    /// `checkEligibility`.
+    EligibilityCheck,
+    /// Reading quotes and their events (`quote`, `quotes`, `quoteEvents`, `node` on a quote).
+    QuotesRead,
+    /// Submitting quotes and answering offers.
+    QuotesWrite,
+    /// Reviewing, offering on and rejecting quotes.
+    QuotesReview,
+    /// Catalogue administration and the internal dashboards.
+    Admin,
+}
+
+impl Scope {
+    /// The scope's name in tokens and in `viewer.scopes`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::CatalogueRead => "catalogue:read",
+            Scope::EligibilityCheck => "eligibility:check",
+            Scope::QuotesRead => "quotes:read",
+            Scope::QuotesWrite => "quotes:write",
+            Scope::QuotesReview => "quotes:review",
+            Scope::Admin => "admin",
+        }
+    }
+}
+
 impl Role {
     /// Every scope this role may hold; a token gets these unless it asks for fewer.
     pub fn scopes(self) -> &'static [&'static str] {

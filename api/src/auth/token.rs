@@ -1,7 +1,7 @@
 //! Access tokens: EdDSA-signed JWTs with a pinned algorithm, a `kid` looked up in the key
 //! ring, and strictly typed claims.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize};
 
@@ -62,8 +62,9 @@ pub fn issue(
     keys: &KeyRing,
     settings: &JwtSettings,
     grant: &Grant<'_>,
+    now: DateTime<Utc>,
 ) -> Result<(String, u64), jsonwebtoken::errors::Error> {
-    let now = Utc::now().timestamp();
+    let now = now.timestamp();
     let claims = Claims {
         iss: settings.issuer.clone(),
         aud: settings.audience.clone(),
@@ -83,8 +84,9 @@ pub fn issue(
 }
 
 /// Verifies `token`: EdDSA only, a known `kid`, the configured issuer and audience, `exp`
-/// and `nbf` within [`LEEWAY_SECS`], and every required claim present and well typed.
-pub fn verify(keys: &KeyRing, settings: &JwtSettings, token: &str) -> Result<Claims, TokenError> {
+/// and `nbf` within [`LEEWAY_SECS`] of `now` (the application's clock, not the library's),
+/// and every required claim present and well typed.
+pub fn verify(keys: &KeyRing, settings: &JwtSettings, token: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
     let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
     if header.alg != Algorithm::EdDSA {
         return Err(TokenError::Invalid);
@@ -92,8 +94,9 @@ pub fn verify(keys: &KeyRing, settings: &JwtSettings, token: &str) -> Result<Cla
     let kid = header.kid.ok_or(TokenError::UnknownKey)?;
     let key = keys.verifying_key(&kid).ok_or(TokenError::UnknownKey)?;
     let mut validation = Validation::new(Algorithm::EdDSA);
-    validation.leeway = LEEWAY_SECS;
-    validation.validate_nbf = true;
+    // The dates are checked below against the injected clock.
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
     validation.set_issuer(&[&settings.issuer]);
     validation.set_audience(&[&settings.audience]);
     validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
@@ -108,5 +111,19 @@ pub fn verify(keys: &KeyRing, settings: &JwtSettings, token: &str) -> Result<Cla
     if Role::parse(&data.claims.role).is_none() || data.claims.sub.is_empty() {
         return Err(TokenError::Invalid);
     }
+    check_dates(&data.claims, now)?;
     Ok(data.claims)
+}
+
+/// `exp` and `nbf` against `now`, each with [`LEEWAY_SECS`] of tolerance.
+pub fn check_dates(claims: &Claims, now: DateTime<Utc>) -> Result<(), TokenError> {
+    let now = now.timestamp();
+    let leeway = LEEWAY_SECS as i64;
+    if now > claims.exp.saturating_add(leeway) {
+        return Err(TokenError::Expired);
+    }
+    if claims.nbf > now.saturating_add(leeway) {
+        return Err(TokenError::NotYetValid);
+    }
+    Ok(())
 }

@@ -10,6 +10,8 @@ use super::loaders::CatalogueLoader;
 use super::service;
 use super::types::{CountryCostRange, Treatment};
 use super::vocab::{AccreditationBody, CellSource, ClinicOrderField, OrderDirection};
+use crate::auth::caller::ScopeGuard;
+use crate::auth::role::Scope;
 use crate::error::ServiceError;
 use crate::graphql::ids::{Kind, decode_as};
 use crate::graphql::pagination::PageInfo;
@@ -72,12 +74,14 @@ pub struct CatalogueQuery;
 #[Object]
 impl CatalogueQuery {
     /// Every treatment in the catalogue.
+    #[graphql(guard = "ScopeGuard(Scope::CatalogueRead)")]
     async fn treatments(&self, ctx: &Context<'_>) -> Result<Vec<Treatment>> {
         let state = ctx.data::<AppState>()?;
         Ok(service::treatments(&state.db).await?.into_iter().map(Treatment::from).collect())
     }
 
     /// One published clinic, by global ID or by slug (exactly one of the two).
+    #[graphql(guard = "ScopeGuard(Scope::CatalogueRead)")]
     async fn clinic(&self, ctx: &Context<'_>, id: Option<ID>, slug: Option<String>) -> Result<Option<Clinic>> {
         let state = ctx.data::<AppState>()?;
         let row = match (id, slug) {
@@ -95,6 +99,7 @@ impl CatalogueQuery {
     /// Published clinics, filtered and ordered (by name ascending unless told otherwise),
     /// as a Relay connection. `first`/`last` default to 20 and may not exceed 100.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(guard = "ScopeGuard(Scope::CatalogueRead)")]
     async fn clinics(
         &self,
         ctx: &Context<'_>,
@@ -133,6 +138,7 @@ impl CatalogueQuery {
 
     /// The per-country cost table for a treatment (slug), live from active packages, in USD,
     /// ordered by country code.
+    #[graphql(guard = "ScopeGuard(Scope::CatalogueRead)")]
     async fn cost_comparison(&self, ctx: &Context<'_>, treatment: String) -> Result<Vec<CountryCostRange>> {
         let state = ctx.data::<AppState>()?;
         let rows = service::cost_comparison(&state.db, &treatment).await?;

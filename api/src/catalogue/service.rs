@@ -2,7 +2,7 @@
 //! catalogue objects by id (for `node`). Only published clinics, and what belongs to them,
 //! are visible.
 
-use entity::{accreditations, certificates_of_analysis as coa, clinics, doctors, treatment_packages, treatments};
+use entity::{accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatment_packages, treatments};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
@@ -39,46 +39,103 @@ pub async fn clinic_by_slug(db: &DatabaseConnection, slug: &str) -> ServiceResul
         .await?)
 }
 
-/// A treatment by row id.
-pub async fn treatment_by_id(db: &DatabaseConnection, id: i32) -> ServiceResult<Option<treatments::Model>> {
-    Ok(treatments::Entity::find_by_id(id).one(db).await?)
+/// The catalogue records behind a set of global IDs, each kind read in one statement
+/// (`node` and `nodes`): only published clinics and what belongs to them, only active
+/// packages.
+#[derive(Default)]
+pub struct Records {
+    pub treatments: Vec<treatments::Model>,
+    pub clinics: Vec<clinics::Model>,
+    pub doctors: Vec<doctors::Model>,
+    pub accreditations: Vec<accreditations::Model>,
+    pub certificates: Vec<(coa::Model, Vec<coa_markers::Model>)>,
+    pub packages: Vec<treatment_packages::Model>,
 }
 
-async fn published(db: &DatabaseConnection, clinic_id: i32) -> ServiceResult<bool> {
-    Ok(clinic_by_id(db, clinic_id).await?.is_some())
+/// Row ids to read, by kind.
+#[derive(Default)]
+pub struct RecordIds {
+    pub treatments: Vec<i32>,
+    pub clinics: Vec<i32>,
+    pub doctors: Vec<i32>,
+    pub accreditations: Vec<i32>,
+    pub certificates: Vec<i32>,
+    pub packages: Vec<i32>,
 }
 
-/// A doctor of a published clinic.
-pub async fn doctor_by_id(db: &DatabaseConnection, id: i32) -> ServiceResult<Option<doctors::Model>> {
-    match doctors::Entity::find_by_id(id).one(db).await? {
-        Some(d) if published(db, d.clinic_id).await? => Ok(Some(d)),
-        _ => Ok(None),
+/// `E`'s rows with these ids whose clinic (reached by `clinic`) is published; no statement
+/// when `ids` is empty.
+async fn of_published<E: EntityTrait>(
+    db: &DatabaseConnection,
+    ids: &[i32],
+    id: E::Column,
+    clinic: sea_orm::RelationDef,
+) -> ServiceResult<Vec<E::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
+    Ok(E::find()
+        .join(JoinType::InnerJoin, clinic)
+        .filter(id.is_in(ids.iter().copied()))
+        .filter(Expr::col((clinics::Entity, clinics::Column::Published)).eq(true))
+        .all(db)
+        .await?)
 }
 
-/// An accreditation of a published clinic.
-pub async fn accreditation_by_id(db: &DatabaseConnection, id: i32) -> ServiceResult<Option<accreditations::Model>> {
-    match accreditations::Entity::find_by_id(id).one(db).await? {
-        Some(a) if published(db, a.clinic_id).await? => Ok(Some(a)),
-        _ => Ok(None),
-    }
-}
-
-/// A certificate of a published clinic.
-pub async fn certificate_by_id(db: &DatabaseConnection, id: i32) -> ServiceResult<Option<coa::Model>> {
-    match coa::Entity::find_by_id(id).one(db).await? {
-        Some(c) if published(db, c.clinic_id).await? => Ok(Some(c)),
-        _ => Ok(None),
-    }
-}
-
-/// An active package of a published clinic.
-pub async fn package_by_id(db: &DatabaseConnection, id: i32) -> ServiceResult<Option<treatment_packages::Model>> {
-    match treatment_packages::Entity::find_by_id(id).filter(treatment_packages::Column::Active.eq(true)).one(db).await?
-    {
-        Some(p) if published(db, p.clinic_id).await? => Ok(Some(p)),
-        _ => Ok(None),
-    }
+/// Reads every record `ids` names, one statement per kind asked for.
+pub async fn records(db: &DatabaseConnection, ids: &RecordIds) -> ServiceResult<Records> {
+    let treatments = if ids.treatments.is_empty() {
+        Vec::new()
+    } else {
+        treatments::Entity::find().filter(treatments::Column::Id.is_in(ids.treatments.iter().copied())).all(db).await?
+    };
+    let clinics = if ids.clinics.is_empty() {
+        Vec::new()
+    } else {
+        clinics::Entity::find()
+            .filter(clinics::Column::Id.is_in(ids.clinics.iter().copied()))
+            .filter(clinics::Column::Published.eq(true))
+            .all(db)
+            .await?
+    };
+    let doctors = of_published::<doctors::Entity>(db, &ids.doctors, doctors::Column::Id, doctors::Relation::Clinic.def());
+    let accreditations = of_published::<accreditations::Entity>(
+        db,
+        &ids.accreditations,
+        accreditations::Column::Id,
+        accreditations::Relation::Clinic.def(),
+    );
+    let certificates =
+        of_published::<coa::Entity>(db, &ids.certificates, coa::Column::Id, coa::Relation::Clinic.def());
+    let packages = async {
+        let rows = of_published::<treatment_packages::Entity>(
+            db,
+            &ids.packages,
+            treatment_packages::Column::Id,
+            treatment_packages::Relation::Clinic.def(),
+        )
+        .await?;
+        Ok::<_, ServiceError>(rows.into_iter().filter(|p| p.active).collect::<Vec<_>>())
+    };
+    let (doctors, accreditations, certificates, packages) =
+        futures::try_join!(doctors, accreditations, certificates, packages)?;
+    let markers = if certificates.is_empty() {
+        Vec::new()
+    } else {
+        coa_markers::Entity::find()
+            .filter(coa_markers::Column::CertificateId.is_in(certificates.iter().map(|c| c.id)))
+            .order_by_asc(coa_markers::Column::Id)
+            .all(db)
+            .await?
+    };
+    let certificates = certificates
+        .into_iter()
+        .map(|c| {
+            let own = markers.iter().filter(|m| m.certificate_id == c.id).cloned().collect();
+            (c, own)
+        })
+        .collect();
+    Ok(Records { treatments, clinics, doctors, accreditations, certificates, packages })
 }
 
 /// One row of the per-country cost table, in US cents.
@@ -112,18 +169,6 @@ pub async fn cost_comparison(db: &DatabaseConnection, slug: &str) -> ServiceResu
         .group_by(Expr::col((clinics::Entity, clinics::Column::CountryCode)))
         .order_by_asc(Expr::col((clinics::Entity, clinics::Column::CountryCode)))
         .into_model::<CountryCosts>()
-        .all(db)
-        .await?)
-}
-
-/// The markers of one certificate.
-pub async fn markers_of(
-    db: &DatabaseConnection,
-    certificate_id: i32,
-) -> ServiceResult<Vec<entity::coa_markers::Model>> {
-    Ok(entity::coa_markers::Entity::find()
-        .filter(entity::coa_markers::Column::CertificateId.eq(certificate_id))
-        .order_by_asc(entity::coa_markers::Column::Id)
         .all(db)
         .await?)
 }

@@ -6,20 +6,29 @@
 //! any extension installed, async-graphql sends every field of every response (and every
 //! list item) through the extension chain, and on a large catalogue page that chain cost
 //! about a quarter of the request. Work done once per operation belongs here instead.
+//!
+//! A websocket operation is admitted exactly like an HTTP request: its session's token is
+//! verified again (expiry, revocation, suspension) before each operation, the operation
+//! gets fresh batch loaders, and it is measured and charged by the same [`guard::admit`].
 
 use std::any::{Any, TypeId};
 use std::sync::Arc;
 use std::time::Instant;
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
-use async_graphql::{Data, Executor, Request, Response};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Data, ErrorExtensionValues, Executor, Request, Response, ServerError};
 use tracing::Instrument;
 
 use super::ApiSchema;
+use crate::auth::bearer;
 use crate::auth::caller::Caller;
+use crate::catalogue::loaders::CatalogueLoader;
 use crate::error::classify;
 use crate::limits::guard::{self, Admitted, RootFields, Sender, Transport};
 use crate::observability::graphql::{execute_span, record};
+use crate::quotes::loaders::QuoteLoader;
 use crate::state::AppState;
 
 /// The schema behind its gateway. Cheap to clone.
@@ -29,10 +38,31 @@ pub struct Gateway {
     state: AppState,
 }
 
+/// The bearer token a websocket session was opened with, kept in the session's data so
+/// each of its operations is authenticated afresh.
+#[derive(Clone)]
+pub struct SessionToken(pub String);
+
 /// A value of type `T` in the request's own data, else in the websocket session's.
 fn data_of<'a, T: Any>(request: &'a Request, session: Option<&'a Data>) -> Option<&'a T> {
     let find = |data: &'a Data| data.get(&TypeId::of::<T>()).and_then(|value| value.downcast_ref::<T>());
     find(&request.data).or_else(|| session.and_then(find))
+}
+
+/// Attaches what one operation needs: its caller, its transport and fresh batch loaders.
+pub fn with_request_data(request: Request, state: &AppState, caller: Caller, transport: Transport) -> Request {
+    request
+        .data(DataLoader::new(CatalogueLoader::new(state.db.clone()), tokio::spawn))
+        .data(DataLoader::new(QuoteLoader::new(state.db.clone()), tokio::spawn))
+        .data(caller)
+        .data(transport)
+}
+
+/// A response refusing an operation before execution with `code`.
+fn refusal(code: &str, message: impl Into<String>) -> Response {
+    let mut error = ServerError::new(message, None);
+    error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code);
+    Response::from_errors(vec![error])
 }
 
 impl Gateway {
@@ -49,6 +79,78 @@ impl Gateway {
             roots: data_of::<RootFields>(request, session),
         }
     }
+
+    /// Authenticates a websocket operation with its session's token, as an HTTP request is
+    /// authenticated with its header.
+    async fn authenticate_session(&self, request: Request, session: Option<&Data>) -> Result<Request, Response> {
+        let Some(SessionToken(token)) = data_of::<SessionToken>(&request, session).cloned() else {
+            return Err(refusal("UNAUTHENTICATED", "authentication required: send connection_init with a token"));
+        };
+        match bearer::authenticate(&self.state, &token).await {
+            Ok(caller) => Ok(with_request_data(request, &self.state, caller, Transport::WebSocket)),
+            Err(bearer::BearerError::Unavailable(cause)) => {
+                tracing::error!(error = %cause, "could not check a websocket session's token");
+                Err(refusal("UNAVAILABLE", "the service is unavailable; retry later"))
+            }
+            Err(bearer::BearerError::Invalid(reason)) => {
+                Err(refusal("UNAUTHENTICATED", format!("invalid bearer token: {reason}")))
+            }
+            Err(bearer::BearerError::Missing) => Err(refusal("UNAUTHENTICATED", "authentication required")),
+        }
+    }
+
+    /// Admits and runs one websocket operation: a stream of responses (one for a query or
+    /// mutation, one per event for a subscription).
+    async fn stream(self, request: Request, session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+        let mut request = match self.authenticate_session(request, session.as_deref()).await {
+            Ok(request) => request,
+            Err(refused) => return stream::once(async move { refused }).boxed(),
+        };
+        let started = Instant::now();
+        let admitted = guard::admit(&self.state, &request, Self::sender(&request, session.as_deref()));
+        let Admitted { document, charge, kind } = match admitted {
+            Ok(admitted) => admitted,
+            Err(refused) => {
+                let response = refused.into_response();
+                record(&self.state, None, &response, started);
+                return stream::once(async move { response }).boxed();
+            }
+        };
+        // A subscription holds a slot of its client's for as long as it runs.
+        let slot = match (kind, data_of::<Caller>(&request, None)) {
+            (OperationType::Subscription, Some(caller)) => match self.state.sessions.start_subscription(&caller.client_id)
+            {
+                Some(slot) => Some(slot),
+                None => {
+                    let max = self.state.sessions.max_subscriptions();
+                    let response = refusal(
+                        "SUBSCRIPTION_LIMIT_EXCEEDED",
+                        format!("this client already runs {max} subscriptions; complete one first"),
+                    );
+                    return stream::once(async move { response }).boxed();
+                }
+            },
+            _ => None,
+        };
+        request.set_parsed_query(document);
+        let state = self.state.clone();
+        let mut charge = charge;
+        Executor::execute_stream(&self.schema, request, session)
+            .map(move |response| {
+                let _running = &slot;
+                let mut response = classified(response);
+                // A query or mutation is settled like an HTTP one; a subscription was charged
+                // once, when it started, and its events are not.
+                if kind != OperationType::Subscription
+                    && let Some(charge) = charge.take()
+                {
+                    guard::settle(&state, &mut response, charge);
+                    record(&state, None, &response, started);
+                }
+                response
+            })
+            .boxed()
+    }
 }
 
 /// Gives every error its code, hiding internal detail.
@@ -64,7 +166,7 @@ impl Executor for Gateway {
         let operation = guard::operation_name(&request, admitted.as_ref().ok().map(|a| &a.document));
         let response = match admitted {
             Err(refused) => refused.into_response(),
-            Ok(Admitted { document, charge }) => {
+            Ok(Admitted { document, charge, .. }) => {
                 request.set_parsed_query(document);
                 let span = execute_span(operation.as_deref());
                 let mut response = classified(self.schema.execute(request).instrument(span).await);
@@ -78,14 +180,7 @@ impl Executor for Gateway {
         response
     }
 
-    fn execute_stream(&self, mut request: Request, session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
-        // A subscription is charged once, when it starts; its events are not.
-        match guard::admit(&self.state, &request, Self::sender(&request, session.as_deref())) {
-            Err(refused) => stream::once(async move { refused.into_response() }).boxed(),
-            Ok(Admitted { document, charge: _ }) => {
-                request.set_parsed_query(document);
-                Executor::execute_stream(&self.schema, request, session).map(classified).boxed()
-            }
-        }
+    fn execute_stream(&self, request: Request, session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+        stream::once(self.clone().stream(request, session)).flatten().boxed()
     }
 }

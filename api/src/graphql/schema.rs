@@ -34,7 +34,7 @@ pub fn build_schema(
 ) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         // Defence in depth behind the gateway's own limits, which refuse first and faster.
-        .limit_depth(limits.max_depth as usize + 1)
+        .limit_depth(limits.max_depth.max(limits.max_introspection_depth) as usize + 1)
         .limit_complexity(limits.max_fields as usize + 1);
     // Per-resolver spans make every field pay for the extension chain: only when they are
     // wanted (the log filter is fixed at start-up).

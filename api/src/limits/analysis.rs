@@ -20,16 +20,20 @@ use async_graphql_value::{ConstValue, Value};
 const DEFAULT_PAGE: u64 = 20;
 /// Connection fields whose size defaults to [`DEFAULT_PAGE`] when no `first`/`last` is given.
 const CONNECTIONS: &[&str] = &["clinics", "quotes"];
-/// Relay wrappers: free, so a connection costs what its nodes cost.
-const WRAPPERS: &[&str] = &["edges", "node", "pageInfo"];
+/// Relay wrappers: free, so a connection costs what its nodes cost (each node at least 1).
+const WRAPPERS: &[&str] = &["edges", "pageInfo"];
+/// Root fields whose subtree is introspection, bounded by its own depth limit.
+const INTROSPECTION: &[&str] = &["__schema", "__type"];
 
 /// The measures of a document's selected operation, after expanding every fragment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Measures {
     /// Fields that execution would resolve (lists counted once).
     pub fields: u64,
-    /// Deepest field nesting.
+    /// Deepest field nesting, outside introspection.
     pub depth: u64,
+    /// Deepest field nesting inside `__schema` or `__type`.
+    pub introspection_depth: u64,
     /// Aliased fields.
     pub aliases: u64,
     /// Points, Shopify-style: 1 per object field, multiplied by the page size of lists.
@@ -59,12 +63,19 @@ pub struct Analysis {
 struct Walker<'a> {
     fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
     variables: &'a Variables,
+    /// The operation's declared variable defaults, for variables the request leaves out.
+    defaults: HashMap<&'a str, &'a ConstValue>,
     memo: HashMap<&'a str, Measures>,
     visiting: Vec<&'a str>,
     max_directives: usize,
 }
 
-fn page_size(arguments: &[(Positioned<Name>, Positioned<Value>)], variables: &Variables, field: &str) -> u64 {
+fn page_size(
+    arguments: &[(Positioned<Name>, Positioned<Value>)],
+    variables: &Variables,
+    defaults: &HashMap<&str, &ConstValue>,
+    field: &str,
+) -> u64 {
     let constant = |value: &ConstValue| -> Option<u64> {
         match value {
             ConstValue::Number(n) => n.as_u64(),
@@ -75,7 +86,9 @@ fn page_size(arguments: &[(Positioned<Name>, Positioned<Value>)], variables: &Va
     for (name, value) in arguments {
         if matches!(name.node.as_str(), "first" | "last" | "ids") {
             let resolved = match &value.node {
-                Value::Variable(var) => variables.get(var).and_then(constant),
+                Value::Variable(var) => {
+                    variables.get(var).or_else(|| defaults.get(var.as_str()).copied()).and_then(constant)
+                }
                 Value::Number(n) => n.as_u64(),
                 Value::List(items) => Some(items.len() as u64),
                 _ => None,
@@ -101,20 +114,31 @@ impl<'a> Walker<'a> {
                     let children = self.selection_set(&field.selection_set.node)?;
                     let is_object = !field.selection_set.node.items.is_empty();
                     let multiplier = if is_object {
-                        page_size(&field.arguments, self.variables, field.name.node.as_str())
+                        page_size(&field.arguments, self.variables, &self.defaults, field.name.node.as_str())
                     } else {
                         1
                     };
+                    let name = field.name.node.as_str();
+                    let introspection = INTROSPECTION.contains(&name);
                     Measures {
                         fields: children.fields.saturating_add(1),
-                        depth: children.depth.saturating_add(1),
+                        depth: if introspection { 0 } else { children.depth.saturating_add(1) },
+                        introspection_depth: if introspection {
+                            children.depth.max(children.introspection_depth).saturating_add(1)
+                        } else {
+                            children.introspection_depth
+                        },
                         aliases: children.aliases.saturating_add(u64::from(field.alias.is_some())),
                         cost: if !is_object {
                             0
-                        } else if WRAPPERS.contains(&field.name.node.as_str()) {
+                        } else if WRAPPERS.contains(&name) {
                             children.cost
+                        } else if multiplier > 1 {
+                            // Every item of a list costs at least one point, even when it
+                            // selects only scalars.
+                            children.cost.max(1).saturating_mul(multiplier).saturating_add(1)
                         } else {
-                            children.cost.saturating_mul(multiplier).saturating_add(1)
+                            children.cost.saturating_add(1)
                         },
                     }
                 }
@@ -129,6 +153,7 @@ impl<'a> Walker<'a> {
             total = Measures {
                 fields: total.fields.saturating_add(m.fields),
                 depth: total.depth.max(m.depth),
+                introspection_depth: total.introspection_depth.max(m.introspection_depth),
                 aliases: total.aliases.saturating_add(m.aliases),
                 cost: total.cost.saturating_add(m.cost),
             };
@@ -183,6 +208,11 @@ pub fn analyse(
     let mut walker = Walker {
         fragments: &document.fragments,
         variables,
+        defaults: operation
+            .variable_definitions
+            .iter()
+            .filter_map(|d| Some((d.node.name.node.as_str(), &d.node.default_value.as_ref()?.node)))
+            .collect(),
         memo: HashMap::new(),
         visiting: Vec::new(),
         max_directives,
@@ -209,13 +239,38 @@ mod tests {
     fn connections_multiply_their_children_by_the_page_size() {
         let m = measure("{ clinics(first: 50) { edges { node { name doctors { name } } } } }").unwrap();
         assert_eq!(m.depth, 5);
-        // clinics: 1 + 50 × doctors (edges and node are free wrappers)
-        assert_eq!(m.cost, 1 + 50);
+        // clinics: 1 + 50 × (node + doctors); edges is a free wrapper
+        assert_eq!(m.cost, 1 + 50 * 2);
         assert_eq!(
             measure("{ clinics { edges { node { name priceRange { min { amount } } } } } }").unwrap().cost,
-            1 + 20 * 2
+            1 + 20 * 3
         );
         assert_eq!(measure("{ treatments { slug } }").unwrap().cost, 1);
+    }
+
+    #[test]
+    fn lists_of_scalar_only_items_node_and_variable_defaults_are_priced() {
+        assert_eq!(measure("{ clinics(first: 100) { edges { node { name } } } }").unwrap().cost, 101);
+        assert_eq!(measure("{ node(id: \"x\") { id } }").unwrap().cost, 1);
+        let ids: Vec<String> = (0..100).map(|i| format!("\"{i}\"")).collect();
+        let nodes = format!("{{ nodes(ids: [{}]) {{ id ... on Clinic {{ name }} }} }}", ids.join(","));
+        assert_eq!(measure(&nodes).unwrap().cost, 101);
+        let m = measure("query($n: Int = 100) { clinics(first: $n) { edges { node { name } } } }").unwrap();
+        assert_eq!(m.cost, 101);
+        let doc = parse_query("query($n: Int = 100) { clinics(first: $n) { edges { node { name } } } }").unwrap();
+        let given = Variables::from_json(serde_json::json!({ "n": 5 }));
+        assert_eq!(analyse(&doc, None, &given, 3).unwrap().measures.cost, 6);
+    }
+
+    #[test]
+    fn introspection_depth_is_measured_apart() {
+        let standard = include_str!("../../../tests/tests/api/introspection.graphql");
+        let m = measure(standard).unwrap();
+        assert_eq!(m.depth, 0);
+        assert!(m.introspection_depth > 10 && m.introspection_depth <= 16, "{m:?}");
+        let deep = format!("{{ __type(name: \"Clinic\") {{ {} name {} }} }}", "ofType { ".repeat(30), "}".repeat(30));
+        assert!(measure(&deep).unwrap().introspection_depth > 30);
+        assert_eq!(measure("{ __typename viewer { role } }").unwrap().introspection_depth, 0);
     }
 
     #[test]

@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value};
 
+use super::QueryLimits;
 use super::analysis::{Refusal, analyse};
+use super::nesting;
 use super::rate::{Decision, ThrottleStatus, cost_extension};
 use crate::auth::caller::Caller;
 use crate::auth::role::Role;
@@ -86,16 +88,51 @@ pub struct Admitted {
     pub document: ExecutableDocument,
     /// What the caller was charged, when someone was.
     pub charge: Option<Charge>,
+    /// Query, mutation or subscription.
+    pub kind: OperationType,
 }
 
+/// Points a request refused by a limit (not by the rate limiter itself) takes from its
+/// caller's bucket: a refusal is cheap to compute, but not free to ask for.
+pub const REFUSAL_COST: u64 = 10;
+
 /// Parses `request`'s document, measures it against the limits and charges its cost to the
-/// caller's bucket.
+/// caller's bucket; a refusal costs [`REFUSAL_COST`].
 pub fn admit(state: &AppState, request: &Request, sender: Sender<'_>) -> Result<Admitted, Refused> {
-    let limits = &state.limits;
-    if request.query.len() > limits.max_query_chars {
-        return Err(refusal(
+    let admitted = measure_and_charge(state, request, sender);
+    if let (Err(refused), Some(caller)) = (&admitted, sender.caller)
+        && refused.cost.is_none()
+    {
+        state.rate.penalise(&caller.client_id, caller.role, REFUSAL_COST);
+    }
+    admitted
+}
+
+/// Checks a query text against the limits that need no parse: its size and its nesting.
+/// Persisted queries pass this before they are stored.
+pub fn check_text(limits: &QueryLimits, query: &str) -> Result<(), Box<ServerError>> {
+    if query.len() > limits.max_query_chars {
+        return Err(Box::new(refusal(
             "QUERY_TOO_LARGE",
-            format!("the query has {} characters; at most {} are allowed", request.query.len(), limits.max_query_chars),
+            format!("the query has {} characters; at most {} are allowed", query.len(), limits.max_query_chars),
+        )));
+    }
+    if let Some(depth) = nesting::document_exceeds(query, limits.max_nesting) {
+        return Err(Box::new(refusal(
+            "NESTING_LIMIT_EXCEEDED",
+            format!("the query nests brackets or braces {depth} deep; at most {} are allowed", limits.max_nesting),
+        )));
+    }
+    Ok(())
+}
+
+fn measure_and_charge(state: &AppState, request: &Request, sender: Sender<'_>) -> Result<Admitted, Refused> {
+    let limits = &state.limits;
+    check_text(limits, &request.query).map_err(|error| Refused { error, cost: None })?;
+    if nesting::variables_exceed(&request.variables, limits.max_nesting) {
+        return Err(refusal(
+            "NESTING_LIMIT_EXCEEDED",
+            format!("the variables nest lists or objects more than {} deep", limits.max_nesting),
         )
         .into());
     }
@@ -104,8 +141,8 @@ pub fn admit(state: &AppState, request: &Request, sender: Sender<'_>) -> Result<
         error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", "GRAPHQL_PARSE_FAILED");
         Refused::from(error)
     })?;
-    let charge = check(state, &document, request, sender)?;
-    Ok(Admitted { document, charge })
+    let (charge, kind) = check(state, &document, request, sender)?;
+    Ok(Admitted { document, charge, kind })
 }
 
 /// The name of the operation a request runs: the one it names, or the only one its
@@ -127,7 +164,7 @@ fn check(
     document: &ExecutableDocument,
     request: &Request,
     sender: Sender<'_>,
-) -> Result<Option<Charge>, Refused> {
+) -> Result<(Option<Charge>, OperationType), Refused> {
     let limits = &state.limits;
     let name = request.operation_name.as_deref();
     let analysis = analyse(document, name, &request.variables, limits.max_directives).map_err(|r| match r {
@@ -165,6 +202,19 @@ fn check(
         )
         .into());
     }
+    if m.introspection_depth > 0 && !limits.introspection {
+        return Err(refusal("INTROSPECTION_DISABLED", "introspection is turned off on this server").into());
+    }
+    if m.introspection_depth > limits.max_introspection_depth {
+        return Err(refusal(
+            "DEPTH_LIMIT_EXCEEDED",
+            format!(
+                "the introspection query nests {} levels deep; at most {} are allowed",
+                m.introspection_depth, limits.max_introspection_depth
+            ),
+        )
+        .into());
+    }
     if m.aliases > limits.max_aliases {
         return Err(refusal(
             "ALIAS_LIMIT_EXCEEDED",
@@ -193,11 +243,12 @@ fn check(
         .into());
     }
     let requested = m.cost.max(1);
-    let Some(caller) = sender.caller else { return Ok(None) };
+    let Some(caller) = sender.caller else { return Ok((None, analysis.kind)) };
     match state.rate.charge(&caller.client_id, caller.role, requested) {
-        Decision::Admitted(status) => {
-            Ok(Some(Charge { client_id: caller.client_id.clone(), role: caller.role, requested, status }))
-        }
+        Decision::Admitted(status) => Ok((
+            Some(Charge { client_id: caller.client_id.clone(), role: caller.role, requested, status }),
+            analysis.kind,
+        )),
         Decision::Throttled { status, retry_after } => {
             state.metrics.record_throttled(caller.role);
             let mut error = refusal("THROTTLED", "Throttled: the client's query cost budget is exhausted; retry later");

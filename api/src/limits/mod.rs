@@ -4,7 +4,9 @@
 
 pub mod analysis;
 pub mod guard;
+pub mod nesting;
 pub mod rate;
+pub mod sessions;
 pub mod token_rate;
 
 /// The per-request limits, from configuration.
@@ -14,6 +16,11 @@ pub struct QueryLimits {
     pub max_fields: u64,
     pub max_aliases: u64,
     pub max_directives: usize,
+    /// Brackets, braces and parentheses a document (or its variables) may nest.
+    pub max_nesting: usize,
+    /// How deep an introspection query (`__schema`, `__type`) may nest: graphql-js's
+    /// standard query needs 14 levels, more than any partner query is allowed.
+    pub max_introspection_depth: u64,
     pub max_cost: u64,
     pub max_query_chars: usize,
     pub max_body_bytes: usize,
@@ -21,6 +28,12 @@ pub struct QueryLimits {
     pub max_batch: usize,
     pub timeout: std::time::Duration,
     pub introspection: bool,
+    /// Websockets one client may hold open (per process).
+    pub ws_max_sockets: usize,
+    /// Subscriptions one client may run at once (per process).
+    pub ws_max_subscriptions: usize,
+    /// How long a websocket may wait before sending `connection_init` (closed with 4408).
+    pub ws_init_timeout: std::time::Duration,
 }
 
 impl Default for QueryLimits {
@@ -30,12 +43,17 @@ impl Default for QueryLimits {
             max_fields: 1_000,
             max_aliases: 20,
             max_directives: 3,
+            max_nesting: nesting::DEFAULT_MAX_NESTING,
+            max_introspection_depth: 16,
             max_cost: 2_000,
             max_query_chars: 15_000,
             max_body_bytes: 128 * 1024,
             max_batch: 0,
             timeout: std::time::Duration::from_secs(15),
             introspection: true,
+            ws_max_sockets: 8,
+            ws_max_subscriptions: 32,
+            ws_init_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -62,17 +80,17 @@ impl QueryLimits {
     /// `MEDTOUR_REQUEST_TIMEOUT_SECS` and `MEDTOUR_INTROSPECTION` (true/false).
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let d = Self::default();
-        let introspection = match lookup("MEDTOUR_INTROSPECTION").as_deref() {
+        let introspection = match lookup("MEDTOUR_INTROSPECTION") {
             None => d.introspection,
-            Some("true" | "1" | "on") => true,
-            Some("false" | "0" | "off") => false,
-            Some(other) => return Err(ConfigError(format!("MEDTOUR_INTROSPECTION={other}: expected true or false"))),
+            Some(value) => crate::config::parse_bool("MEDTOUR_INTROSPECTION", &value)?,
         };
         Ok(Self {
             max_depth: number(lookup, "MEDTOUR_MAX_DEPTH", d.max_depth)?,
             max_fields: number(lookup, "MEDTOUR_MAX_FIELDS", d.max_fields)?,
             max_aliases: number(lookup, "MEDTOUR_MAX_ALIASES", d.max_aliases)?,
             max_directives: d.max_directives,
+            max_nesting: number(lookup, "MEDTOUR_MAX_NESTING", d.max_nesting)?,
+            max_introspection_depth: number(lookup, "MEDTOUR_MAX_INTROSPECTION_DEPTH", d.max_introspection_depth)?,
             max_cost: number(lookup, "MEDTOUR_MAX_COST", d.max_cost)?,
             max_query_chars: number(lookup, "MEDTOUR_MAX_QUERY_CHARS", d.max_query_chars)?,
             max_body_bytes: number(lookup, "MEDTOUR_MAX_BODY_BYTES", d.max_body_bytes)?,
@@ -83,6 +101,13 @@ impl QueryLimits {
                 d.timeout.as_secs(),
             )?),
             introspection,
+            ws_max_sockets: number(lookup, "MEDTOUR_WS_MAX_SOCKETS", d.ws_max_sockets)?,
+            ws_max_subscriptions: number(lookup, "MEDTOUR_WS_MAX_SUBSCRIPTIONS", d.ws_max_subscriptions)?,
+            ws_init_timeout: std::time::Duration::from_secs(number(
+                lookup,
+                "MEDTOUR_WS_INIT_TIMEOUT_SECS",
+                d.ws_init_timeout.as_secs(),
+            )?),
         })
     }
 }

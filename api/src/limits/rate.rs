@@ -128,6 +128,12 @@ impl RateLimiter {
         })
     }
 
+    /// Takes up to `points` from the client's bucket, never below empty: what a request
+    /// refused by a limit costs, so refusals cannot be sent for free.
+    pub fn penalise(&self, client: &str, role: Role, points: u64) {
+        self.with_bucket(client, role, |bucket, _| bucket.available = (bucket.available - points as f64).max(0.0));
+    }
+
     /// Gives back points charged but not used; returns the bucket's state.
     pub fn refund(&self, client: &str, role: Role, points: u64) -> ThrottleStatus {
         self.with_bucket(client, role, |bucket, spec| {

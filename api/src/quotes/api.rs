@@ -14,8 +14,8 @@ use super::transition::{self, Change};
 use super::types::{EligibilityResult, Quote, QuoteConnection, QuoteEdge, QuoteEvent, QuotePayload};
 use super::validate;
 use super::vocab::QuoteStatus;
-use crate::auth::caller::{RoleGuard, caller};
-use crate::auth::role::Role;
+use crate::auth::caller::{RoleGuard, ScopeGuard, caller};
+use crate::auth::role::{Role, Scope};
 use crate::catalogue::filter::treatment_by_slug;
 use crate::error::ServiceError;
 use crate::graphql::ids::{Kind, decode_as};
@@ -23,9 +23,6 @@ use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::DateTime;
 use crate::state::AppState;
 
-const AGENTS: &[Role] = &[Role::Agent, Role::Admin];
-const REVIEWERS: &[Role] = &[Role::Clinic, Role::Admin];
-const SCREENERS: &[Role] = &[Role::Partner, Role::Agent, Role::Admin];
 
 /// Narrows the quote list.
 #[derive(InputObject, Clone, Debug, Default)]
@@ -43,7 +40,7 @@ pub struct QuoteQuery;
 #[Object]
 impl QuoteQuery {
     /// Pre-screens a patient for a treatment (slug). Not medical advice.
-    #[graphql(guard = "RoleGuard(SCREENERS)")]
+    #[graphql(guard = "ScopeGuard(Scope::EligibilityCheck)")]
     async fn check_eligibility(
         &self,
         ctx: &Context<'_>,
@@ -67,6 +64,7 @@ impl QuoteQuery {
     }
 
     /// A quote within the caller's tenancy; null otherwise, exactly as for an unknown ID.
+    #[graphql(guard = "ScopeGuard(Scope::QuotesRead)")]
     async fn quote(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Quote>> {
         let state = ctx.data::<AppState>()?;
         let row = match decode_as(Kind::Quote, &id) {
@@ -79,6 +77,7 @@ impl QuoteQuery {
 
     /// Quotes within the caller's tenancy, newest first (AGENT: its partner's; CLINIC: its
     /// clinic's; ADMIN: all; PARTNER: none). `first` defaults to 20, at most 100.
+    #[graphql(guard = "ScopeGuard(Scope::QuotesRead)")]
     async fn quotes(
         &self,
         ctx: &Context<'_>,
@@ -121,44 +120,44 @@ pub struct QuoteMutation;
 #[Object]
 impl QuoteMutation {
     /// AGENT: asks a clinic for a quote. Idempotent per partner and `idempotencyKey`.
-    #[graphql(guard = "RoleGuard(&[Role::Agent])")]
+    #[graphql(guard = "ScopeGuard(Scope::QuotesWrite).and(RoleGuard(&[Role::Agent]))")]
     async fn submit_quote_request(&self, ctx: &Context<'_>, input: SubmitQuoteRequestInput) -> Result<QuotePayload> {
         let state = ctx.data::<AppState>()?;
         Ok(submit::submit(state, caller(ctx)?, input).await?.into())
     }
 
     /// AGENT: withdraws an open quote.
-    #[graphql(guard = "RoleGuard(AGENTS)")]
+    #[graphql(guard = "ScopeGuard(Scope::QuotesWrite)")]
     async fn withdraw_quote_request(&self, ctx: &Context<'_>, id: ID) -> Result<QuotePayload> {
         change(ctx, &id, Change::Withdraw).await
     }
 
     /// AGENT: accepts an offer that is still valid.
-    #[graphql(guard = "RoleGuard(AGENTS)")]
+    #[graphql(guard = "ScopeGuard(Scope::QuotesWrite)")]
     async fn accept_quote_offer(&self, ctx: &Context<'_>, id: ID) -> Result<QuotePayload> {
         change(ctx, &id, Change::Accept).await
     }
 
     /// AGENT: declines an offer.
-    #[graphql(guard = "RoleGuard(AGENTS)")]
+    #[graphql(guard = "ScopeGuard(Scope::QuotesWrite)")]
     async fn decline_quote_offer(&self, ctx: &Context<'_>, id: ID, reason: Option<String>) -> Result<QuotePayload> {
         change(ctx, &id, Change::Decline(reason)).await
     }
 
     /// CLINIC (its own clinic's quotes) or ADMIN: starts reviewing a submitted quote.
-    #[graphql(guard = "RoleGuard(REVIEWERS)")]
+    #[graphql(guard = "ScopeGuard(Scope::QuotesReview)")]
     async fn start_quote_review(&self, ctx: &Context<'_>, id: ID) -> Result<QuotePayload> {
         change(ctx, &id, Change::StartReview).await
     }
 
     /// CLINIC or ADMIN: makes an offer on a quote under review.
-    #[graphql(guard = "RoleGuard(REVIEWERS)")]
+    #[graphql(guard = "ScopeGuard(Scope::QuotesReview)")]
     async fn make_quote_offer(&self, ctx: &Context<'_>, id: ID, input: QuoteOfferInput) -> Result<QuotePayload> {
         change(ctx, &id, Change::Offer(Box::new(input))).await
     }
 
     /// CLINIC or ADMIN: rejects a submitted or reviewed quote, saying why.
-    #[graphql(guard = "RoleGuard(REVIEWERS)")]
+    #[graphql(guard = "ScopeGuard(Scope::QuotesReview)")]
     async fn reject_quote_request(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<QuotePayload> {
         change(ctx, &id, Change::Reject(reason)).await
     }
@@ -171,6 +170,7 @@ pub struct QuoteSubscription;
 #[Subscription]
 impl QuoteSubscription {
     /// Every new event on quotes within the caller's tenancy (or on one quote).
+    #[graphql(guard = "ScopeGuard(Scope::QuotesRead)")]
     async fn quote_events(&self, ctx: &Context<'_>, quote_id: Option<ID>) -> Result<impl Stream<Item = QuoteEvent>> {
         let state = ctx.data::<AppState>()?;
         let tenancy = Tenancy::of(caller(ctx)?);

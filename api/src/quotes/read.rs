@@ -23,6 +23,14 @@ pub async fn by_row(db: &DatabaseConnection, tenancy: Tenancy, row: i32) -> Serv
     Ok(tenancy.find().filter(quotes::Column::Id.eq(row)).one(db).await?)
 }
 
+/// The quotes among `rows` that the tenancy sees, in one statement (none for no rows).
+pub async fn by_rows(db: &DatabaseConnection, tenancy: Tenancy, rows: &[i32]) -> ServiceResult<Vec<quotes::Model>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(tenancy.find().filter(quotes::Column::Id.is_in(rows.iter().copied())).all(db).await?)
+}
+
 /// Narrowing of the quote list.
 #[derive(Clone, Debug, Default)]
 pub struct QuoteFilter {

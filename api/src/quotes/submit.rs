@@ -147,6 +147,12 @@ async fn resolve_target(
     Ok(Some(Target { clinic_id: clinic.id, treatment_id: treatment.id, package_id }))
 }
 
+/// A fresh random quote row id.
+fn random_quote_id() -> i32 {
+    use rand::Rng;
+    rand::thread_rng().gen_range(1..=i32::MAX)
+}
+
 /// Submits a quote request for `caller` (an AGENT).
 pub async fn submit(state: &AppState, caller: &Caller, input: SubmitQuoteRequestInput) -> ServiceResult<Outcome> {
     let db = &state.db;
@@ -184,48 +190,58 @@ pub async fn submit(state: &AppState, caller: &Caller, input: SubmitQuoteRequest
         contraindications: &p.contraindications,
     });
     let at = now();
-    let txn = db.begin().await?;
-    let inserted = quotes::ActiveModel {
-        partner_id: Set(partner_id),
-        submitted_by: Set(caller_row(db, caller).await?),
-        clinic_id: Set(target.clinic_id),
-        treatment_id: Set(target.treatment_id),
-        package_id: Set(target.package_id),
-        idempotency_key: Set(input.idempotency_key.clone()),
-        request_fingerprint: Set(fingerprint(&input)),
-        status: Set(QuoteStatus::Submitted.as_str().to_owned()),
-        version: Set(0),
-        requested_cell_count_millions: Set(input.requested_cell_count_millions),
-        travel_earliest: Set(input.travel_earliest.map(|d| d.0)),
-        travel_latest: Set(input.travel_latest.map(|d| d.0)),
-        patient_reference: Set(p.reference.clone()),
-        patient_age_years: Set(p.age_years),
-        patient_country: Set(p.country_of_residence.clone()),
-        chronic_migraine_diagnosis: Set(p.chronic_migraine_diagnosis),
-        headache_days_per_month: Set(p.headache_days_per_month),
-        treatments_tried: Set(json!(p.treatments_tried.iter().map(|t| t.as_str()).collect::<Vec<_>>())),
-        contraindications: Set(json!(p.contraindications.iter().map(|c| c.as_str()).collect::<Vec<_>>())),
-        medical_notes_ciphertext: Set(None),
-        medical_notes_key_id: Set(None),
-        eligibility_outcome: Set(screening.outcome.as_str().to_owned()),
-        eligibility_reasons: Set(json!(screening.reasons)),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
-    let mut quote = match inserted {
-        Ok(q) => q,
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            // An identical request won the race: answer as its replay.
-            txn.rollback().await?;
-            return match existing(db, partner_id, &input.idempotency_key).await? {
-                Some(found) => Ok(replay(state, found, &input)),
-                None => Err(ServiceError::Conflict("the request collided with another; retry".into())),
-            };
+    let submitted_by = caller_row(db, caller).await?;
+    // Quote ids are drawn at random, not from a sequence, so an ID tells nobody how many
+    // quotes the platform holds (older quotes keep their sequential ids). A draw that hits
+    // an existing id is retried; one that hits the idempotency key is a replay.
+    let row = |id: i32| {
+        quotes::ActiveModel {
+            id: Set(id),
+            partner_id: Set(partner_id),
+            submitted_by: Set(submitted_by),
+            clinic_id: Set(target.clinic_id),
+            treatment_id: Set(target.treatment_id),
+            package_id: Set(target.package_id),
+            idempotency_key: Set(input.idempotency_key.clone()),
+            request_fingerprint: Set(fingerprint(&input)),
+            status: Set(QuoteStatus::Submitted.as_str().to_owned()),
+            version: Set(0),
+            requested_cell_count_millions: Set(input.requested_cell_count_millions),
+            travel_earliest: Set(input.travel_earliest.map(|d| d.0)),
+            travel_latest: Set(input.travel_latest.map(|d| d.0)),
+            patient_reference: Set(p.reference.clone()),
+            patient_age_years: Set(p.age_years),
+            patient_country: Set(p.country_of_residence.clone()),
+            chronic_migraine_diagnosis: Set(p.chronic_migraine_diagnosis),
+            headache_days_per_month: Set(p.headache_days_per_month),
+            treatments_tried: Set(json!(p.treatments_tried.iter().map(|t| t.as_str()).collect::<Vec<_>>())),
+            contraindications: Set(json!(p.contraindications.iter().map(|c| c.as_str()).collect::<Vec<_>>())),
+            medical_notes_ciphertext: Set(None),
+            medical_notes_key_id: Set(None),
+            eligibility_outcome: Set(screening.outcome.as_str().to_owned()),
+            eligibility_reasons: Set(json!(screening.reasons)),
+            created_at: Set(at),
+            updated_at: Set(at),
         }
-        Err(e) => return Err(e.into()),
+    };
+    let mut attempts = 0;
+    let (txn, mut quote) = loop {
+        let txn = db.begin().await?;
+        match row(random_quote_id()).insert(&txn).await {
+            Ok(q) => break (txn, q),
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                txn.rollback().await?;
+                if let Some(found) = existing(db, partner_id, &input.idempotency_key).await? {
+                    // An identical request won the race: answer as its replay.
+                    return Ok(replay(state, found, &input));
+                }
+                attempts += 1;
+                if attempts == 4 {
+                    return Err(ServiceError::Conflict("the request collided with another; retry".into()));
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
     };
     if let Some(notes) = &p.medical_notes {
         let (kid, sealed) = state.data_keys.encrypt(quote.id, notes).map_err(ServiceError::internal)?;

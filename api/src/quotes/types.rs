@@ -88,13 +88,26 @@ pub struct QuoteEvent {
     pub at: DateTime,
     pub from: Option<QuoteStatus>,
     pub to: QuoteStatus,
-    /// The client id that made the change ("system" when an offer lapsed).
+    /// Who made the change, as a label of their role towards this quote ("Clinic staff",
+    /// "Agent of the requesting partner", "Medtour staff", "Medtour (automatic)" when an offer
+    /// lapsed). Never a client id: the other party of a quote is another tenant.
     pub actor: String,
     /// The actor's role (PARTNER, AGENT, CLINIC, ADMIN, or SYSTEM).
     pub actor_role: String,
     pub note: Option<String>,
     /// The quote this event belongs to.
     pub quote_id: ID,
+}
+
+/// The label shown for an event's actor, from the actor's stored role.
+pub fn actor_label(role: &str) -> &'static str {
+    match role {
+        "AGENT" => "Agent of the requesting partner",
+        "CLINIC" => "Clinic staff",
+        "ADMIN" => "Medtour staff",
+        "PARTNER" => "Partner",
+        _ => "Medtour (automatic)",
+    }
 }
 
 impl QuoteEvent {
@@ -110,7 +123,7 @@ impl QuoteEvent {
             from: e.from_status.as_deref().map(status).transpose()?,
             to: status(&e.to_status)?,
             quote_id: encode(Kind::Quote, e.quote_id),
-            actor: e.actor_client_id,
+            actor: actor_label(&e.actor_role).to_owned(),
             actor_role: e.actor_role,
             note: e.note,
         })

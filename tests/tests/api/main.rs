@@ -28,3 +28,5 @@ mod quotes_tenancy;
 mod schema;
 mod subscriptions;
 mod transport;
+mod ws_sessions;
+mod security;

@@ -1,6 +1,7 @@
 //! The quote lifecycle over HTTP: every legal transition, recorded as an event with its actor,
 //! and a sample of illegal ones, each an INVALID_TRANSITION naming the current status.
 
+use medtour::quotes::types::actor_label;
 use medtour_tests::{Backend, Role, on_both_backends};
 use serde_json::{Value, json};
 
@@ -18,9 +19,12 @@ fn assert_history(quote: &Value, expected: &[Step<'_>]) {
         .collect();
     let want: Vec<(Value, Value, Value, Value, Value)> = expected
         .iter()
-        .map(|(from, to, who, role, note)| (json!(from), json!(to), json!(who.client_id), json!(role), json!(note)))
+        .map(|(from, to, _, role, note)| (json!(from), json!(to), json!(actor_label(role)), json!(role), json!(note)))
         .collect();
     assert_eq!(got, want, "{quote:#}");
+    for (_, _, who, _, _) in expected {
+        assert!(!quote.to_string().contains(&who.client_id), "no client id is shown: {quote:#}");
+    }
     let times: Vec<&str> = events.iter().map(|e| e["at"].as_str().unwrap()).collect();
     let parsed: Vec<chrono::DateTime<chrono::Utc>> = times.iter().map(|t| t.parse().unwrap()).collect();
     assert!(parsed.windows(2).all(|w| w[0] <= w[1]), "oldest first: {times:?}");

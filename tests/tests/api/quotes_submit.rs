@@ -90,7 +90,8 @@ on_both_backends! {
         assert_eq!(events.len(), 1, "{events:?}");
         assert_eq!(events[0]["from"], Value::Null);
         assert_eq!(events[0]["to"], "SUBMITTED");
-        assert_eq!(events[0]["actor"], w.agent.client_id.as_str());
+        assert_eq!(events[0]["actor"], "Agent of the requesting partner");
+        assert!(!quote.to_string().contains(&w.agent.client_id), "the agent's client id is not shown");
         assert_eq!(events[0]["actorRole"], "AGENT");
         assert_eq!(events[0]["at"], quote["createdAt"]);
         let id = quote["id"].as_str().unwrap();

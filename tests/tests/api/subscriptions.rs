@@ -9,17 +9,37 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp, init: Value) -> Socket {
-    let mut request = format!("ws://127.0.0.1:{}/graphql/ws", app.port).into_client_request().unwrap();
-    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("the websocket opens");
+/// Opens a websocket and sends `connection_init` with `init`.
+pub(crate) async fn connect(app: &TestApp, init: Value) -> Socket {
+    let mut socket = open(app).await;
     socket.send(Message::text(json!({ "type": "connection_init", "payload": init }).to_string())).await.unwrap();
     socket
 }
 
-async fn next_json(socket: &mut Socket, within: Duration) -> Option<Value> {
+/// Opens a websocket and sends nothing.
+pub(crate) async fn open(app: &TestApp) -> Socket {
+    let mut request = format!("ws://127.0.0.1:{}/graphql/ws", app.port).into_client_request().unwrap();
+    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    tokio_tungstenite::connect_async(request).await.expect("the websocket opens").0
+}
+
+/// The code of the close frame that ends `socket` within `within`, skipping other messages;
+/// `None` when it stays open (or ends without a close frame).
+pub(crate) async fn close_code(socket: &mut Socket, within: Duration) -> Option<u16> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| f.code.into()),
+            Ok(Some(Ok(_))) => continue,
+            _ => return None,
+        }
+    }
+}
+
+/// The next JSON message on `socket` within `within`, skipping pings.
+pub(crate) async fn next_json(socket: &mut Socket, within: Duration) -> Option<Value> {
     loop {
         match tokio::time::timeout(within, socket.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => return serde_json::from_str(&text).ok(),
@@ -43,7 +63,7 @@ async fn subscribe(app: &TestApp, token: &str) -> Socket {
     socket
 }
 
-async fn submit(app: &TestApp, token: &str, key: &str) -> String {
+pub(crate) async fn submit(app: &TestApp, token: &str, key: &str) -> String {
     let clinic = app.data_as(token, r#"{ clinic(slug: "baja-regenerative-institute") { id } }"#, json!({})).await;
     let input = json!({
         "idempotencyKey": key,

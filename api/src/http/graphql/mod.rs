@@ -12,7 +12,6 @@ mod params;
 pub mod persisted;
 
 use async_graphql::Executor;
-use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
@@ -26,25 +25,8 @@ use self::params::{BadParams, Params};
 use self::persisted::PersistedError;
 use super::Http;
 use crate::auth::bearer::{self, BearerError};
-use crate::auth::caller::Caller;
-use crate::catalogue::loaders::CatalogueLoader;
+use crate::graphql::gateway::with_request_data;
 use crate::limits::guard::{RootFields, Transport};
-use crate::quotes::loaders::QuoteLoader;
-use crate::state::AppState;
-
-/// Attaches what one operation needs: its caller, its transport and fresh batch loaders.
-pub fn with_request_data(
-    request: async_graphql::Request,
-    state: &AppState,
-    caller: Caller,
-    transport: Transport,
-) -> async_graphql::Request {
-    request
-        .data(DataLoader::new(CatalogueLoader::new(state.db.clone()), tokio::spawn))
-        .data(DataLoader::new(QuoteLoader::new(state.db.clone()), tokio::spawn))
-        .data(caller)
-        .data(transport)
-}
 
 /// `body` as JSON in `media`. The GraphQL response is serialised straight from what
 /// execution produced, without an intermediate copy.
@@ -137,8 +119,8 @@ async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params,
         Ok(caller) => caller,
         Err(error) => return refuse(media, error),
     };
-    let query = match http.persisted.resolve(params.query, &params.extensions) {
-        Ok(Some(query)) => query,
+    let (query, register) = match http.persisted.resolve(params.query, &params.extensions) {
+        Ok(Some(resolved)) => (resolved.query, resolved.register),
         Ok(None) => return request_error(media, "BAD_REQUEST", "`query` is required"),
         Err(PersistedError::NotFound) => {
             // 200, as Apollo clients expect before they resend the hash with its query.
@@ -148,6 +130,7 @@ async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params,
         Err(PersistedError::Invalid(message)) => return request_error(media, "BAD_REQUEST", message),
     };
     let variables = async_graphql::Variables::from_json(Value::Object(params.variables));
+    let register = register.map(|hash| (hash, query.clone()));
     let mut request = async_graphql::Request::new(query).variables(variables);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
@@ -172,6 +155,12 @@ async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params,
     // A field error (it has a path) on a non-null root field also nulls `data`, but the
     // operation did run: that is an execution result with `"data": null`, not a request error.
     let request_error = !executed && response.errors.iter().all(|e| e.path.is_empty());
+    if let Some((hash, query)) = register
+        && !request_error
+    {
+        // Admitted, validated and run: only now is the text worth remembering.
+        http.persisted.store(hash, query);
+    }
     let codes: Vec<&str> = response.errors.iter().filter_map(code_of).collect();
     let has = |code: &str| codes.contains(&code);
     if has("THROTTLED") {
