@@ -186,15 +186,16 @@ async fn grant(http: &Http, peer: IpAddr, headers: &HeaderMap, body: &[u8]) -> R
         partner_id: client.partner_id,
         clinic_id: client.clinic_id,
     };
-    let (access_token, expires_in) = token::issue(&state.auth.keys, &state.auth.settings, &grant, state.clock.now()).map_err(|e| {
-        tracing::error!(error = %e, "could not sign a token");
-        OAuthError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "server_error",
-            description: "the token could not be issued",
-            retry_after: None,
-        }
-    })?;
+    let (access_token, expires_in) = token::issue(&state.auth.keys, &state.auth.settings, &grant, state.clock.now())
+        .map_err(|e| {
+            tracing::error!(error = %e, "could not sign a token");
+            OAuthError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                code: "server_error",
+                description: "the token could not be issued",
+                retry_after: None,
+            }
+        })?;
     let body =
         json!({ "access_token": access_token, "token_type": "Bearer", "expires_in": expires_in, "scope": scope });
     Ok(no_store((StatusCode::OK, Json(body)).into_response()))

@@ -2,7 +2,9 @@
 //! catalogue objects by id (for `node`). Only published clinics, and what belongs to them,
 //! are visible.
 
-use entity::{accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatment_packages, treatments};
+use entity::{
+    accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatment_packages, treatments,
+};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
@@ -98,15 +100,15 @@ pub async fn records(db: &DatabaseConnection, ids: &RecordIds) -> ServiceResult<
             .all(db)
             .await?
     };
-    let doctors = of_published::<doctors::Entity>(db, &ids.doctors, doctors::Column::Id, doctors::Relation::Clinic.def());
+    let doctors =
+        of_published::<doctors::Entity>(db, &ids.doctors, doctors::Column::Id, doctors::Relation::Clinic.def());
     let accreditations = of_published::<accreditations::Entity>(
         db,
         &ids.accreditations,
         accreditations::Column::Id,
         accreditations::Relation::Clinic.def(),
     );
-    let certificates =
-        of_published::<coa::Entity>(db, &ids.certificates, coa::Column::Id, coa::Relation::Clinic.def());
+    let certificates = of_published::<coa::Entity>(db, &ids.certificates, coa::Column::Id, coa::Relation::Clinic.def());
     let packages = async {
         let rows = of_published::<treatment_packages::Entity>(
             db,

@@ -118,18 +118,19 @@ impl Gateway {
         };
         // A subscription holds a slot of its client's for as long as it runs.
         let slot = match (kind, data_of::<Caller>(&request, None)) {
-            (OperationType::Subscription, Some(caller)) => match self.state.sessions.start_subscription(&caller.client_id)
-            {
-                Some(slot) => Some(slot),
-                None => {
-                    let max = self.state.sessions.max_subscriptions();
-                    let response = refusal(
-                        "SUBSCRIPTION_LIMIT_EXCEEDED",
-                        format!("this client already runs {max} subscriptions; complete one first"),
-                    );
-                    return stream::once(async move { response }).boxed();
+            (OperationType::Subscription, Some(caller)) => {
+                match self.state.sessions.start_subscription(&caller.client_id) {
+                    Some(slot) => Some(slot),
+                    None => {
+                        let max = self.state.sessions.max_subscriptions();
+                        let response = refusal(
+                            "SUBSCRIPTION_LIMIT_EXCEEDED",
+                            format!("this client already runs {max} subscriptions; complete one first"),
+                        );
+                        return stream::once(async move { response }).boxed();
+                    }
                 }
-            },
+            }
             _ => None,
         };
         request.set_parsed_query(document);

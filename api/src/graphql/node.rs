@@ -39,7 +39,10 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
     for (index, id) in ids.iter().enumerate() {
         let Some((kind, row)) = decode(id) else {
             let field = if ids.len() == 1 { "id".to_owned() } else { index.to_string() };
-            return Err(ServiceError::BadInput { field: vec![field], message: format!("\"{}\" is not a valid ID", id.0) });
+            return Err(ServiceError::BadInput {
+                field: vec![field],
+                message: format!("\"{}\" is not a valid ID", id.0),
+            });
         };
         // Each kind needs the scope its own root field needs: a quote without `quotes:read`
         // is not visible (as though it did not exist); the catalogue without

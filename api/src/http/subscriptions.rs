@@ -151,7 +151,8 @@ async fn initialise(state: AppState, session: Arc<Session>, payload: Value) -> a
 
 async fn serve(http: Http, protocol: WebSocketProtocols, socket: WebSocket) {
     let state = http.state.clone();
-    let session = Arc::new(Session { opened: state.clock.now(), credential: Mutex::default(), closing: Mutex::default() });
+    let session =
+        Arc::new(Session { opened: state.clock.now(), credential: Mutex::default(), closing: Mutex::default() });
     let (mut sink, incoming) = socket.split();
     let max_after_init = state.limits.max_body_bytes;
     let input = {

@@ -23,7 +23,6 @@ use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::DateTime;
 use crate::state::AppState;
 
-
 /// Narrows the quote list.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct QuoteFilter {

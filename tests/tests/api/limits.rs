@@ -89,15 +89,17 @@ on_both_backends! {
         let (status, body) = app.graphql_as(Some(&token), query, json!({})).await;
         assert_eq!(status, 200, "{body}");
         let cost = &body["extensions"]["cost"];
-        assert_eq!(cost["requestedQueryCost"], 11, "{cost}");
+        // 1 for the connection, and 10 clinics at 2 each (the clinic and its doctors).
+        assert_eq!(cost["requestedQueryCost"], 21, "{cost}");
         let actual = cost["actualQueryCost"].as_u64().unwrap();
-        assert!((1..=11).contains(&actual), "{cost}");
+        assert!((1..=21).contains(&actual), "{cost}");
         assert_eq!(cost["throttleStatus"]["maximumAvailable"], 100.0);
         assert_eq!(cost["throttleStatus"]["restoreRate"], 50.0);
         assert!(cost["throttleStatus"]["currentlyAvailable"].as_f64().unwrap() <= 100.0);
 
-        // 60 points per request against a 100-point bucket: the second one in a row waits.
-        let costly = "{ clinics(first: 59) { edges { node { doctors { name } } } } }";
+        // 59 points per request (1 + 29 × 2) against a 100-point bucket: the second one in a
+        // row waits.
+        let costly = "{ clinics(first: 29) { edges { node { doctors { name } } } } }";
         let mut throttled = None;
         for _ in 0..4 {
             let response = app
@@ -118,7 +120,7 @@ on_both_backends! {
         assert!((1..=2).contains(&retry), "Retry-After {retry}");
         let body: Value = throttled.json().await.unwrap();
         assert_eq!(error_codes(&body), vec!["THROTTLED"]);
-        assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 60);
+        assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 59);
 
         tokio::time::sleep(Duration::from_secs(retry)).await;
         let (status, body) = app.graphql_as(Some(&token), costly, json!({})).await;

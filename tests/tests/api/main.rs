@@ -26,7 +26,7 @@ mod quotes_submit;
 mod quotes_support;
 mod quotes_tenancy;
 mod schema;
+mod security;
 mod subscriptions;
 mod transport;
 mod ws_sessions;
-mod security;

@@ -121,7 +121,7 @@ on_both_backends! {
             assert_eq!(events.len(), steps, "from {from}");
             let last = events.last().unwrap();
             assert_eq!((last["from"].as_str(), last["to"].as_str()), (Some(from), Some("WITHDRAWN")));
-            assert_eq!((last["actor"].as_str(), last["actorRole"].as_str()), (Some(&*w.agent.client_id), Some("AGENT")));
+            assert_eq!((last["actor"].as_str(), last["actorRole"].as_str()), (Some(actor_label("AGENT")), Some("AGENT")));
         }
     }
 }

@@ -58,7 +58,8 @@ on_both_backends! {
         assert_eq!(all(&w.app, &w.clinic, json!(null)).await, newest_first(&[&a1, &b1, &a3]), "clinic: its clinic's");
         assert_eq!(all(&w.app, &rhein_staff, json!(null)).await, newest_first(&[&a2, &a4]));
         assert_eq!(all(&w.app, &w.admin, json!(null)).await, newest_first(&[&a1, &b1, &a2, &a3, &a4]), "admin: all");
-        assert_eq!(all(&w.app, &partner, json!(null)).await, Vec::<String>::new(), "partner: none");
+        let (_, body) = w.app.graphql_as(Some(&partner.token), "{ quotes { totalCount } }", json!({})).await;
+        assert_eq!(medtour_tests::error_codes(&body), ["FORBIDDEN"], "partner: no quotes:read scope, {body}");
 
         let filters: Vec<(&str, &Party, Value, Vec<&String>)> = vec![
             ("in review", &w.agent, json!({ "statuses": ["IN_REVIEW"] }), vec![&a3]),

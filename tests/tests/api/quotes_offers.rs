@@ -92,7 +92,7 @@ on_both_backends! {
         assert!(message.contains("expired") && message.contains("EXPIRED"), "{message}");
         let last = payload["quote"]["events"].as_array().unwrap().last().unwrap().clone();
         assert_eq!((last["from"].as_str(), last["to"].as_str()), (Some("OFFERED"), Some("EXPIRED")));
-        assert_eq!((last["actor"].as_str(), last["actorRole"].as_str()), (Some("system"), Some("SYSTEM")));
+        assert_eq!((last["actor"].as_str(), last["actorRole"].as_str()), (Some("Medtour (automatic)"), Some("SYSTEM")));
         let row = row_of(&id);
         assert_eq!(events_to(&w, row, "EXPIRED").await, 1);
 

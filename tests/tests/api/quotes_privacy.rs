@@ -70,8 +70,11 @@ on_both_backends! {
         let stranger = Party::new(&w.app, Role::Agent, Some("Partner B"), None).await;
         let other_clinic = Party::new(&w.app, Role::Clinic, None, Some(RHEIN)).await;
         let partner = Party::new(&w.app, Role::Partner, Some("Partner A"), None).await;
-        for (who, party) in [("agent of B", &stranger), ("other clinic", &other_clinic), ("partner", &partner)] {
-            let query = "query($id: ID!) { quote(id: $id) { patient { medicalNotes } } }";
+        let query = "query($id: ID!) { quote(id: $id) { patient { medicalNotes } } }";
+        let (_, body) = w.app.graphql_as(Some(&partner.token), query, json!({ "id": id })).await;
+        assert_eq!(medtour_tests::error_codes(&body), ["FORBIDDEN"], "a PARTNER holds no quotes:read: {body:#}");
+        assert!(!body.to_string().contains(NOTES));
+        for (who, party) in [("agent of B", &stranger), ("other clinic", &other_clinic)] {
             let (_, body) = w.app.graphql_as(Some(&party.token), query, json!({ "id": id })).await;
             assert_eq!(body["data"], json!({ "quote": null }), "{who}");
             assert!(body.get("errors").is_none(), "{who}: {body:#}");

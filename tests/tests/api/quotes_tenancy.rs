@@ -72,6 +72,12 @@ on_both_backends! {
                 let foreign = probe(&w.app, party, id).await;
                 assert_eq!(foreign, missing, "{who} probing a foreign quote");
             }
+            if who == "PARTNER of A" {
+                // A PARTNER token holds no quotes:read: the list is forbidden, whatever exists.
+                let (_, body) = w.app.graphql_as(Some(&party.token), "{ quotes { totalCount } }", json!({})).await;
+                assert_eq!(medtour_tests::error_codes(&body), ["FORBIDDEN"], "{who}: {body}");
+                continue;
+            }
             let (ids, total) = listed(&w.app, party).await;
             assert!(!ids.contains(&submitted) && !ids.contains(&offered), "{who}: {ids:?}");
             assert_eq!(total, ids.len() as i64, "{who}: the count hides them too");

@@ -22,7 +22,10 @@ fn nesting_attacks() -> Vec<(&'static str, String)> {
     let n = 7_000;
     vec![
         ("list value", format!("{{ clinics(first: {}1{}) {{ totalCount }} }}", "[".repeat(n), "]".repeat(n))),
-        ("object value", format!("{{ clinics(filter: {}) {{ totalCount }} }}", "{a:".repeat(n / 2) + "1" + &"}".repeat(n / 2))),
+        (
+            "object value",
+            format!("{{ clinics(filter: {}) {{ totalCount }} }}", "{a:".repeat(n / 2) + "1" + &"}".repeat(n / 2)),
+        ),
         ("list type", format!("query($v: {}Int{}) {{ treatments {{ slug }} }}", "[".repeat(n), "]".repeat(n))),
         ("selection set", format!("{}{}", "{a ".repeat(n / 2), "}".repeat(n / 2))),
     ]
@@ -158,8 +161,14 @@ on_both_backends! {
 /// A token for `client` limited to `scope`.
 async fn scoped(app: &TestApp, client: &TestClient, scope: &str) -> String {
     let form = [("grant_type", "client_credentials"), ("scope", scope)];
-    let response = app.client.post(format!("{}/oauth/token", app.address)).basic_auth(&client.id, Some(&client.secret))
-        .form(&form).send().await.unwrap();
+    let response = app
+        .client
+        .post(format!("{}/oauth/token", app.address))
+        .basic_auth(&client.id, Some(&client.secret))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
 }
@@ -246,5 +255,24 @@ on_both_backends! {
         }
         let (status, body) = app.graphql_raw("{ treatments { slug } }", json!({})).await;
         assert_eq!((status, error_codes(&body)), (429, vec!["THROTTLED".to_owned()]), "{body}");
+    }
+}
+
+on_both_backends! {
+    /// New quote IDs are not a sequence: an agent cannot read the platform's quote volume
+    /// off its own IDs.
+    async fn new_quote_ids_reveal_nothing_about_other_quotes(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let agent = app.login(Role::Agent, Some("Volume Partner"), None).await;
+        let mut rows = Vec::new();
+        for key in ["vol-1", "vol-2", "vol-3"] {
+            let id = crate::subscriptions::submit(&app, &agent, key).await;
+            let (kind, row) = medtour::graphql::ids::decode(&id).expect("a quote ID");
+            assert_eq!(kind, medtour::graphql::ids::Kind::Quote);
+            let found = app.data_as(&agent, "query($id: ID!) { quote(id: $id) { id } }", json!({ "id": id })).await;
+            assert_eq!(found["quote"]["id"], id.as_str(), "the ID resolves");
+            rows.push(row);
+        }
+        assert!(rows.windows(2).any(|w| (w[1] - w[0]).abs() > 1_000), "not sequential: {rows:?}");
     }
 }
