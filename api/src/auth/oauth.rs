@@ -139,7 +139,7 @@ async fn grant(http: &Http, peer: IpAddr, headers: &HeaderMap, body: &[u8]) -> R
         (None, None) => return Err(OAuthError::client()),
     };
     let state = &http.state;
-    if let Err(wait) = state.token_rate.admit(Some(peer), Some(&client_id)) {
+    if let Err(wait) = state.token_rate.admit(peer, &client_id) {
         state.metrics.record_token_throttled();
         return Err(OAuthError {
             status: StatusCode::TOO_MANY_REQUESTS,
@@ -151,7 +151,7 @@ async fn grant(http: &Http, peer: IpAddr, headers: &HeaderMap, body: &[u8]) -> R
     let client = match clients::authenticate(&state.db, &client_id, &secret).await {
         Ok(Some(client)) => client,
         Ok(None) => {
-            state.token_rate.failed(&client_id);
+            state.token_rate.failed(peer, &client_id);
             return Err(OAuthError::client());
         }
         Err(e) => {
