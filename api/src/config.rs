@@ -4,9 +4,12 @@
 //! production mode (`MEDTOUR_ENV=production`) the defaults that would be unsafe there — the
 //! embedded SQLite file, the development signing and data keys — are refused at start-up.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
+use ipnet::IpNet;
 use secrecy::SecretString;
+
+use crate::limits::token_rate::TokenRateSettings;
 
 /// Whether the server runs with development conveniences or production guarantees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +48,12 @@ pub struct Settings {
     pub rate: crate::limits::rate::RateSettings,
     /// `MEDTOUR_CORS_ORIGINS`: partner origins allowed to call from browsers, comma-separated.
     pub cors_origins: Vec<String>,
+    /// `MEDTOUR_TRUSTED_PROXIES`: the proxies (addresses or CIDRs, comma-separated) whose
+    /// `Forwarded` or `X-Forwarded-For` header names the client address.
+    pub trusted_proxies: Vec<IpNet>,
+    /// The token endpoint's budgets: `MEDTOUR_TOKEN_RATE_PER_ADDRESS`,
+    /// `MEDTOUR_TOKEN_RATE_FAILURES`, `MEDTOUR_TOKEN_RATE_FAILURES_PER_CLIENT`, each per minute.
+    pub token_rate: TokenRateSettings,
 }
 
 /// How access tokens are signed and checked.
@@ -171,6 +180,13 @@ impl Settings {
             .map(|o| o.trim().trim_end_matches('/').to_owned())
             .filter(|o| !o.is_empty())
             .collect();
+        let trusted_proxies = trusted_proxies(lookup("MEDTOUR_TRUSTED_PROXIES"))?;
+        let d = TokenRateSettings::default();
+        let token_rate = TokenRateSettings {
+            per_address: per_minute(&lookup, "MEDTOUR_TOKEN_RATE_PER_ADDRESS", d.per_address)?,
+            failures_per_address: per_minute(&lookup, "MEDTOUR_TOKEN_RATE_FAILURES", d.failures_per_address)?,
+            failures_per_client: per_minute(&lookup, "MEDTOUR_TOKEN_RATE_FAILURES_PER_CLIENT", d.failures_per_client)?,
+        };
         let settings = Self {
             mode,
             database_url,
@@ -184,6 +200,8 @@ impl Settings {
             limits,
             rate,
             cors_origins,
+            trusted_proxies,
+            token_rate,
         };
         settings.refuse_unsafe_defaults()?;
         Ok(settings)
@@ -216,6 +234,33 @@ fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {
         "0" | "false" | "no" | "off" => Ok(false),
         other => Err(ConfigError(format!("{key}={other}: expected true or false"))),
     }
+}
+
+/// Trusted proxies: IP addresses or CIDRs, IPv4 or IPv6, comma-separated.
+fn trusted_proxies(value: Option<String>) -> Result<Vec<IpNet>, ConfigError> {
+    let entries = value.unwrap_or_default();
+    entries
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<IpNet>()
+                .map(|net| net.trunc())
+                .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| ConfigError(format!("MEDTOUR_TRUSTED_PROXIES: {entry:?} is not an IP address or CIDR")))
+        })
+        .collect()
+}
+
+/// A budget per minute: a positive number.
+fn per_minute(lookup: &impl Fn(&str) -> Option<String>, key: &str, default: f64) -> Result<f64, ConfigError> {
+    let Some(text) = lookup(key) else { return Ok(default) };
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| *v >= 1.0 && v.is_finite())
+        .ok_or_else(|| ConfigError(format!("{key}={text}: expected a number of attempts per minute, at least 1")))
 }
 
 /// Keeps a secret out of `Debug` output and logs.
@@ -263,7 +308,34 @@ mod tests {
 
     #[test]
     fn malformed_values_are_refused_with_their_name() {
-        let err = settings(&[("MEDTOUR_BIND", "nowhere")]).unwrap_err();
-        assert!(err.to_string().contains("MEDTOUR_BIND"));
+        let cases = [
+            ("MEDTOUR_BIND", "nowhere"),
+            ("MEDTOUR_TRUSTED_PROXIES", "10.0.0.1,proxy.internal"),
+            ("MEDTOUR_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("MEDTOUR_TOKEN_RATE_PER_ADDRESS", "0"),
+            ("MEDTOUR_TOKEN_RATE_FAILURES", "-5"),
+            ("MEDTOUR_TOKEN_RATE_FAILURES_PER_CLIENT", "lots"),
+            ("MEDTOUR_TOKEN_RATE_PER_ADDRESS", "inf"),
+        ];
+        for (key, value) in cases {
+            let err = settings(&[(key, value)]).expect_err(value);
+            assert!(err.to_string().contains(key), "{key}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks_of_either_family() {
+        let s = settings(&[("MEDTOUR_TRUSTED_PROXIES", " 127.0.0.1, 10.1.2.3/8 ,2001:db8::/64,::1,")]).unwrap();
+        let expected: Vec<IpNet> =
+            ["127.0.0.1/32", "10.0.0.0/8", "2001:db8::/64", "::1/128"].iter().map(|n| n.parse().unwrap()).collect();
+        assert_eq!(s.trusted_proxies, expected);
+        assert!(settings(&[]).unwrap().trusted_proxies.is_empty(), "none by default");
+    }
+
+    #[test]
+    fn token_endpoint_budgets_can_be_sized() {
+        assert_eq!(settings(&[]).unwrap().token_rate, TokenRateSettings::default());
+        let s = settings(&[("MEDTOUR_TOKEN_RATE_PER_ADDRESS", "5"), ("MEDTOUR_TOKEN_RATE_FAILURES", "2")]).unwrap();
+        assert_eq!((s.token_rate.per_address, s.token_rate.failures_per_address), (5.0, 2.0));
     }
 }

@@ -56,7 +56,7 @@ impl Application {
             metrics: Metrics::new(),
             limits: Arc::new(settings.limits.clone()),
             rate: Arc::new(RateLimiter::new(settings.rate.clone())),
-            token_rate: Arc::new(TokenRateLimiter::default()),
+            token_rate: Arc::new(TokenRateLimiter::new(settings.token_rate)),
         };
         let schema = build_schema(&settings.limits, settings.mode == Mode::Production).data(state.clone()).finish();
         let listener = TcpListener::bind(settings.bind).await?;

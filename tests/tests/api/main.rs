@@ -27,4 +27,5 @@ mod quotes_support;
 mod quotes_tenancy;
 mod schema;
 mod subscriptions;
+mod token_limits;
 mod transport;
