@@ -26,6 +26,7 @@ mod quotes_submit;
 mod quotes_support;
 mod quotes_tenancy;
 mod schema;
+mod startup_refusals;
 mod subscriptions;
 mod token_limits;
 mod transport;
