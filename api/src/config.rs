@@ -5,7 +5,7 @@
 //! production when `MEDTOUR_ENV=production`, and with `MEDTOUR_ENV` unset development only
 //! while the server binds a loopback address — anything else is refused at start-up rather
 //! than served on public keys. Production refuses what would be unsafe there: the embedded
-//! SQLite file, the development keys ([`keys`], compared by their bytes) and demo data.
+//! SQLite file, the development keys (compared by their decoded bytes) and demo data.
 
 mod keys;
 #[cfg(test)]
@@ -16,8 +16,7 @@ use std::net::{IpAddr, SocketAddr};
 use ipnet::IpNet;
 
 pub use self::keys::{
-    DEV_DATA_KEY, DEV_JWT_SIGNING_KEY, DataKeySettings, JwtSettings, SecretKey, decode_key, development_public_key,
-    parse_key,
+    DEV_DATA_KEY, DEV_JWT_SIGNING_KEY, DataKeySettings, JwtSettings, SecretKey, development_public_key, parse_key,
 };
 use crate::limits::token_rate::TokenRateSettings;
 
@@ -50,6 +49,7 @@ impl Mode {
 /// All settings of the server, built once by [`Settings::from_env`].
 #[derive(Clone, Debug)]
 pub struct Settings {
+    /// `MEDTOUR_ENV`, or without it the bind address, decides (see [`Mode`]).
     pub mode: Mode,
     /// `DATABASE_URL`; defaults to an SQLite file in the working directory.
     pub database_url: String,

@@ -71,7 +71,7 @@ pub struct DataKeySettings {
 }
 
 /// 32 bytes written in base64url or standard base64, with or without padding.
-pub fn decode_key(name: &str, text: &str) -> Result<[u8; 32], ConfigError> {
+fn decode_key(name: &str, text: &str) -> Result<[u8; 32], ConfigError> {
     let text = text.trim();
     let bytes = URL_SAFE
         .decode(text)
