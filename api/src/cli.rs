@@ -103,6 +103,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
         }
         Command::SeedDemo => {
+            demo::refuse_in_production(settings.mode)?;
             let conn = db::connect(&settings.database_url, 2, &StatementCounter::default()).await?;
             db::migrate(&conn).await?;
             let loaded = demo::load(&conn).await?;

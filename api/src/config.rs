@@ -1,25 +1,55 @@
 //! Configuration: one typed struct, read from the environment once at start-up.
 //!
-//! Every setting has a development default so `cargo run` works on a fresh machine. In
-//! production mode (`MEDTOUR_ENV=production`) the defaults that would be unsafe there — the
-//! embedded SQLite file, the development signing and data keys — are refused at start-up.
+//! Every setting has a development default so `cargo run` works on a fresh machine. The mode
+//! decides whether those defaults may be used: development when `MEDTOUR_ENV=development`,
+//! production when `MEDTOUR_ENV=production`, and with `MEDTOUR_ENV` unset development only
+//! while the server binds a loopback address — anything else is refused at start-up rather
+//! than served on public keys. Production refuses what would be unsafe there: the embedded
+//! SQLite file, the development keys (compared by their decoded bytes) and demo data.
 
-use std::net::SocketAddr;
+mod keys;
+#[cfg(test)]
+mod tests;
 
-use secrecy::SecretString;
+use std::net::{IpAddr, SocketAddr};
+
+use ipnet::IpNet;
+
+pub use self::keys::{
+    DEV_DATA_KEY, DEV_JWT_SIGNING_KEY, DataKeySettings, JwtSettings, SecretKey, development_public_key, parse_key,
+};
+use crate::limits::token_rate::TokenRateSettings;
 
 /// Whether the server runs with development conveniences or production guarantees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// Development defaults allowed; demo data and demo clients on first start.
     Development,
-    /// Development defaults refused.
+    /// Development defaults and demo data refused.
     Production,
+}
+
+impl Mode {
+    /// `MEDTOUR_ENV`, or when it is unset, development only on a loopback address.
+    fn resolve(env: Option<&str>, bind: SocketAddr) -> Result<Self, ConfigError> {
+        match env {
+            Some("development") => Ok(Mode::Development),
+            Some("production") => Ok(Mode::Production),
+            Some(other) => Err(ConfigError(format!("MEDTOUR_ENV={other}: expected development or production"))),
+            None if bind.ip().to_canonical().is_loopback() => Ok(Mode::Development),
+            None => Err(ConfigError(format!(
+                "MEDTOUR_ENV is not set and MEDTOUR_BIND={bind} is not a loopback address: set \
+                 MEDTOUR_ENV=production to serve there (or MEDTOUR_ENV=development to serve the public \
+                 development keys and demo data there)"
+            ))),
+        }
+    }
 }
 
 /// All settings of the server, built once by [`Settings::from_env`].
 #[derive(Clone, Debug)]
 pub struct Settings {
+    /// `MEDTOUR_ENV`, or without it the bind address, decides (see [`Mode`]).
     pub mode: Mode,
     /// `DATABASE_URL`; defaults to an SQLite file in the working directory.
     pub database_url: String,
@@ -45,53 +75,16 @@ pub struct Settings {
     pub rate: crate::limits::rate::RateSettings,
     /// `MEDTOUR_CORS_ORIGINS`: partner origins allowed to call from browsers, comma-separated.
     pub cors_origins: Vec<String>,
+    /// `MEDTOUR_TRUSTED_PROXIES`: the proxies (addresses or CIDRs, comma-separated) whose
+    /// `Forwarded` or `X-Forwarded-For` header names the client address.
+    pub trusted_proxies: Vec<IpNet>,
+    /// The token endpoint's budgets: `MEDTOUR_TOKEN_RATE_PER_ADDRESS`,
+    /// `MEDTOUR_TOKEN_RATE_FAILURES`, `MEDTOUR_TOKEN_RATE_FAILURES_PER_CLIENT`, each per minute.
+    pub token_rate: TokenRateSettings,
 }
-
-/// How access tokens are signed and checked.
-#[derive(Clone, Debug)]
-pub struct JwtSettings {
-    /// `MEDTOUR_JWT_SIGNING_KEY` as `kid:base64url(32-byte Ed25519 seed)`.
-    pub signing_kid: String,
-    pub signing_seed: Secret,
-    /// `MEDTOUR_JWT_VERIFY_KEYS`: older public keys still accepted, `kid:base64url(key),…`.
-    pub verify_only: Vec<(String, String)>,
-    /// `MEDTOUR_JWT_ISSUER` (default "medtour").
-    pub issuer: String,
-    /// `MEDTOUR_JWT_AUDIENCE` (default "medtour-partner-api").
-    pub audience: String,
-    /// `MEDTOUR_TOKEN_TTL_SECS`: access-token lifetime, at most one hour (default 3600).
-    pub ttl_secs: u64,
-}
-
-/// Keys for AES-256-GCM encryption of health data.
-#[derive(Clone, Debug)]
-pub struct DataKeySettings {
-    /// `MEDTOUR_DATA_KEY` as `kid:base64url(32 bytes)`: encrypts new values.
-    pub current_kid: String,
-    pub current: Secret,
-    /// `MEDTOUR_DATA_KEYS_OLD`: keys that only decrypt, `kid:base64url(32 bytes),…`.
-    pub old: Vec<(String, Secret)>,
-}
-
-/// The development signing key's seed (base64url). Public by design; refused in production.
-pub const DEV_JWT_SIGNING_KEY: &str = "dev-1:bWVkdG91ci1kZXZlbG9wbWVudC1vbmx5LWtleS0wMDE";
-/// The development data key (base64url of 32 bytes). Public by design; refused in production.
-pub const DEV_DATA_KEY: &str = "dev-1:bWVkdG91ci1kZXYtZGF0YS1rZXktbm90LXNlY3JldCE";
 
 /// The longest access-token lifetime the API issues.
 pub const MAX_TOKEN_TTL_SECS: u64 = 3600;
-
-fn key_pair(name: &str, value: &str) -> Result<(String, String), ConfigError> {
-    let (kid, key) = value
-        .split_once(':')
-        .filter(|(kid, key)| !kid.is_empty() && !key.is_empty())
-        .ok_or_else(|| ConfigError(format!("{name}: expected KID:BASE64URL")))?;
-    Ok((kid.trim().to_owned(), key.trim().to_owned()))
-}
-
-fn key_list(name: &str, value: Option<String>) -> Result<Vec<(String, String)>, ConfigError> {
-    value.unwrap_or_default().split(',').filter(|s| !s.trim().is_empty()).map(|entry| key_pair(name, entry)).collect()
-}
 
 /// The SQLite file used when no `DATABASE_URL` is given.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://medtour.sqlite?mode=rwc";
@@ -110,16 +103,12 @@ impl Settings {
     /// Reads the settings through `lookup`, so tests can configure without touching the
     /// process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mode = match lookup("MEDTOUR_ENV").as_deref() {
-            None | Some("development") | Some("dev") => Mode::Development,
-            Some("production") | Some("prod") => Mode::Production,
-            Some(other) => return Err(ConfigError(format!("MEDTOUR_ENV={other}: expected development or production"))),
-        };
-        let database_url = lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         let bind = lookup("MEDTOUR_BIND")
             .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
             .parse()
             .map_err(|e| ConfigError(format!("MEDTOUR_BIND: {e}")))?;
+        let mode = Mode::resolve(lookup("MEDTOUR_ENV").as_deref(), bind)?;
+        let database_url = lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         let load_demo_data = match lookup("MEDTOUR_DEMO") {
             Some(v) => parse_bool("MEDTOUR_DEMO", &v)?,
             None => mode == Mode::Development,
@@ -137,7 +126,7 @@ impl Settings {
             None => mode == Mode::Production,
         };
         let signing = lookup("MEDTOUR_JWT_SIGNING_KEY").unwrap_or_else(|| DEV_JWT_SIGNING_KEY.to_owned());
-        let (signing_kid, signing_seed) = key_pair("MEDTOUR_JWT_SIGNING_KEY", &signing)?;
+        let (signing_kid, signing_seed) = parse_key("MEDTOUR_JWT_SIGNING_KEY", &signing)?;
         let ttl_secs = match lookup("MEDTOUR_TOKEN_TTL_SECS") {
             Some(v) => v.parse().map_err(|e| ConfigError(format!("MEDTOUR_TOKEN_TTL_SECS: {e}")))?,
             None => MAX_TOKEN_TTL_SECS,
@@ -147,20 +136,20 @@ impl Settings {
         }
         let jwt = JwtSettings {
             signing_kid,
-            signing_seed: signing_seed.into(),
-            verify_only: key_list("MEDTOUR_JWT_VERIFY_KEYS", lookup("MEDTOUR_JWT_VERIFY_KEYS"))?,
+            signing_seed: SecretKey::new(signing_seed),
+            verify_only: keys::parse_keys("MEDTOUR_JWT_VERIFY_KEYS", lookup("MEDTOUR_JWT_VERIFY_KEYS"))?,
             issuer: lookup("MEDTOUR_JWT_ISSUER").unwrap_or_else(|| "medtour".to_owned()),
             audience: lookup("MEDTOUR_JWT_AUDIENCE").unwrap_or_else(|| "medtour-partner-api".to_owned()),
             ttl_secs,
         };
         let data = lookup("MEDTOUR_DATA_KEY").unwrap_or_else(|| DEV_DATA_KEY.to_owned());
-        let (current_kid, current) = key_pair("MEDTOUR_DATA_KEY", &data)?;
+        let (current_kid, current) = parse_key("MEDTOUR_DATA_KEY", &data)?;
         let data_keys = DataKeySettings {
             current_kid,
-            current: current.into(),
-            old: key_list("MEDTOUR_DATA_KEYS_OLD", lookup("MEDTOUR_DATA_KEYS_OLD"))?
+            current: SecretKey::new(current),
+            old: keys::parse_keys("MEDTOUR_DATA_KEYS_OLD", lookup("MEDTOUR_DATA_KEYS_OLD"))?
                 .into_iter()
-                .map(|(kid, key)| (kid, key.into()))
+                .map(|(kid, key)| (kid, SecretKey::new(key)))
                 .collect(),
         };
         let limits = crate::limits::QueryLimits::from_lookup(&lookup)?;
@@ -171,6 +160,13 @@ impl Settings {
             .map(|o| o.trim().trim_end_matches('/').to_owned())
             .filter(|o| !o.is_empty())
             .collect();
+        let trusted_proxies = trusted_proxies(lookup("MEDTOUR_TRUSTED_PROXIES"))?;
+        let d = TokenRateSettings::default();
+        let token_rate = TokenRateSettings {
+            per_address: per_minute(&lookup, "MEDTOUR_TOKEN_RATE_PER_ADDRESS", d.per_address)?,
+            failures_per_address: per_minute(&lookup, "MEDTOUR_TOKEN_RATE_FAILURES", d.failures_per_address)?,
+            failures_per_client: per_minute(&lookup, "MEDTOUR_TOKEN_RATE_FAILURES_PER_CLIENT", d.failures_per_client)?,
+        };
         let settings = Self {
             mode,
             database_url,
@@ -184,29 +180,38 @@ impl Settings {
             limits,
             rate,
             cors_origins,
+            trusted_proxies,
+            token_rate,
         };
-        settings.refuse_unsafe_defaults()?;
+        settings.refuse_unsafe()?;
         Ok(settings)
     }
 
-    fn refuse_unsafe_defaults(&self) -> Result<(), ConfigError> {
-        if self.mode == Mode::Production && self.database_url == DEFAULT_DATABASE_URL {
+    /// Refuses, in production mode, every setting that is unsafe there: the embedded
+    /// database, a development key, demo data or demo clients. [`Settings::from_lookup`]
+    /// calls it, and so does `Application::build`, for settings assembled by hand.
+    pub fn refuse_unsafe(&self) -> Result<(), ConfigError> {
+        if self.mode != Mode::Production {
+            return Ok(());
+        }
+        if self.database_url == DEFAULT_DATABASE_URL {
             return Err(ConfigError("production mode needs an explicit DATABASE_URL".into()));
         }
-        if self.mode == Mode::Production {
-            use secrecy::ExposeSecret;
-            let dev_jwt = key_pair("", DEV_JWT_SIGNING_KEY)?;
-            if self.jwt.signing_seed.expose_secret() == dev_jwt.1 {
-                return Err(ConfigError("production mode refuses the development MEDTOUR_JWT_SIGNING_KEY".into()));
-            }
-            let dev_data = key_pair("", DEV_DATA_KEY)?;
-            let uses_dev_data = self.data_keys.current.expose_secret() == dev_data.1
-                || self.data_keys.old.iter().any(|(_, k)| k.expose_secret() == dev_data.1);
-            if uses_dev_data {
-                return Err(ConfigError("production mode refuses the development MEDTOUR_DATA_KEY".into()));
-            }
+        if self.load_demo_data {
+            return Err(ConfigError(
+                "production mode refuses MEDTOUR_DEMO=true: demo data, and the demo clients printed with \
+                 their secrets (an ADMIN among them), are for development only"
+                    .into(),
+            ));
         }
-        Ok(())
+        if self.demo_clients {
+            return Err(ConfigError(
+                "production mode refuses MEDTOUR_DEMO_CLIENTS=true: demo clients print their secrets, an \
+                 ADMIN's among them"
+                    .into(),
+            ));
+        }
+        keys::refuse_development_keys(&self.jwt, &self.data_keys)
     }
 }
 
@@ -219,52 +224,29 @@ pub(crate) fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {
     }
 }
 
-/// Keeps a secret out of `Debug` output and logs.
-pub type Secret = SecretString;
+/// Trusted proxies: IP addresses or CIDRs, IPv4 or IPv6, comma-separated.
+fn trusted_proxies(value: Option<String>) -> Result<Vec<IpNet>, ConfigError> {
+    let entries = value.unwrap_or_default();
+    entries
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<IpNet>()
+                .map(|net| net.trunc())
+                .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| ConfigError(format!("MEDTOUR_TRUSTED_PROXIES: {entry:?} is not an IP address or CIDR")))
+        })
+        .collect()
+}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        Settings::from_lookup(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.to_string()))
-    }
-
-    #[test]
-    fn development_defaults_need_no_environment() {
-        let s = settings(&[]).expect("defaults are valid");
-        assert_eq!(s.mode, Mode::Development);
-        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
-        assert!(s.load_demo_data);
-    }
-
-    #[test]
-    fn production_refuses_the_embedded_database_default() {
-        assert!(settings(&[("MEDTOUR_ENV", "production")]).is_err());
-    }
-
-    #[test]
-    fn production_refuses_the_development_keys() {
-        let db = ("DATABASE_URL", "postgres://db/medtour");
-        let err = settings(&[("MEDTOUR_ENV", "production"), db]).unwrap_err();
-        assert!(err.to_string().contains("MEDTOUR_JWT_SIGNING_KEY"), "{err}");
-        let own_jwt = ("MEDTOUR_JWT_SIGNING_KEY", "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-        let err = settings(&[("MEDTOUR_ENV", "production"), db, own_jwt]).unwrap_err();
-        assert!(err.to_string().contains("MEDTOUR_DATA_KEY"), "{err}");
-        let own_data = ("MEDTOUR_DATA_KEY", "d1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE");
-        assert!(settings(&[("MEDTOUR_ENV", "production"), db, own_jwt, own_data]).is_ok());
-    }
-
-    #[test]
-    fn token_lifetimes_above_an_hour_are_refused() {
-        assert!(settings(&[("MEDTOUR_TOKEN_TTL_SECS", "3601")]).is_err());
-        assert!(settings(&[("MEDTOUR_TOKEN_TTL_SECS", "0")]).is_err());
-        assert_eq!(settings(&[("MEDTOUR_TOKEN_TTL_SECS", "600")]).unwrap().jwt.ttl_secs, 600);
-    }
-
-    #[test]
-    fn malformed_values_are_refused_with_their_name() {
-        let err = settings(&[("MEDTOUR_BIND", "nowhere")]).unwrap_err();
-        assert!(err.to_string().contains("MEDTOUR_BIND"));
-    }
+/// A budget per minute: a positive number.
+fn per_minute(lookup: &impl Fn(&str) -> Option<String>, key: &str, default: f64) -> Result<f64, ConfigError> {
+    let Some(text) = lookup(key) else { return Ok(default) };
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| *v >= 1.0 && v.is_finite())
+        .ok_or_else(|| ConfigError(format!("{key}={text}: expected a number of attempts per minute, at least 1")))
 }

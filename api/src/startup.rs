@@ -27,14 +27,17 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects to the database, applies migrations, loads demo data into an empty
-    /// development database, and binds the listener.
+    /// Refuses settings that are unsafe in production, then connects to the database,
+    /// applies migrations, loads demo data into an empty development database, and binds the
+    /// listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        settings.refuse_unsafe()?;
         let statements = StatementCounter::default();
         let conn = db::connect(&settings.database_url, settings.db_pool_size, &statements).await?;
         db::migrate(&conn).await?;
         let auth = Arc::new(Auth::new(&settings.jwt)?);
         if settings.load_demo_data && entity::clinics::Entity::find().count(&conn).await? == 0 {
+            demo::refuse_in_production(settings.mode)?;
             let loaded = demo::load(&conn).await?;
             tracing::info!(clinics = loaded.clinics, treatments = loaded.treatments, "loaded demo data");
             if settings.demo_clients {
@@ -61,7 +64,7 @@ impl Application {
             ),
             limits: Arc::new(settings.limits.clone()),
             rate: Arc::new(RateLimiter::new(settings.rate.clone())),
-            token_rate: Arc::new(TokenRateLimiter::default()),
+            token_rate: Arc::new(TokenRateLimiter::new(settings.token_rate)),
         };
         let schema = build_schema(&settings.limits, settings.mode == Mode::Production).data(state.clone()).finish();
         let listener = TcpListener::bind(settings.bind).await?;

@@ -8,10 +8,9 @@ use std::collections::HashMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::EncodePrivateKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use jsonwebtoken::{DecodingKey, EncodingKey};
-use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use crate::config::{ConfigError, JwtSettings};
@@ -24,41 +23,35 @@ pub struct KeyRing {
     public: Vec<(String, String)>,
 }
 
-fn decode_32(name: &str, text: &str) -> Result<[u8; 32], ConfigError> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(text.trim_end_matches('='))
-        .map_err(|_| ConfigError(format!("{name}: not base64url")))?;
-    bytes.try_into().map_err(|_| ConfigError(format!("{name}: expected 32 bytes")))
-}
-
 impl KeyRing {
-    /// Builds the ring from settings; fails on malformed keys or duplicate key ids.
+    /// Builds the ring from settings (whose keys are already decoded); fails on a public key
+    /// that is not an Ed25519 point and on duplicate key ids.
     pub fn from_settings(settings: &JwtSettings) -> Result<Self, ConfigError> {
-        let seed = decode_32("MEDTOUR_JWT_SIGNING_KEY", settings.signing_seed.expose_secret())?;
-        let key = SigningKey::from_bytes(&seed);
+        let key = SigningKey::from_bytes(settings.signing_seed.expose());
         let der = key.to_pkcs8_der().map_err(|e| ConfigError(format!("MEDTOUR_JWT_SIGNING_KEY: {e}")))?;
-        let public = key.verifying_key().to_bytes();
         let mut ring = KeyRing {
             signing_kid: settings.signing_kid.clone(),
             signing: EncodingKey::from_ed_der(der.as_bytes()),
             verifying: HashMap::new(),
             public: Vec::new(),
         };
-        ring.add_public(&settings.signing_kid, &URL_SAFE_NO_PAD.encode(public))?;
-        for (kid, x) in &settings.verify_only {
-            decode_32("MEDTOUR_JWT_VERIFY_KEYS", x)?;
-            ring.add_public(kid, x)?;
+        ring.add_public(&settings.signing_kid, &key.verifying_key().to_bytes())?;
+        for (kid, public) in &settings.verify_only {
+            VerifyingKey::from_bytes(public)
+                .map_err(|_| ConfigError(format!("MEDTOUR_JWT_VERIFY_KEYS: {kid} is not an Ed25519 public key")))?;
+            ring.add_public(kid, public)?;
         }
         Ok(ring)
     }
 
-    fn add_public(&mut self, kid: &str, x: &str) -> Result<(), ConfigError> {
+    fn add_public(&mut self, kid: &str, public: &[u8; 32]) -> Result<(), ConfigError> {
         if self.verifying.contains_key(kid) {
             return Err(ConfigError(format!("JWT key id {kid:?} is configured twice")));
         }
-        let key = DecodingKey::from_ed_components(x).map_err(|e| ConfigError(format!("JWT key {kid}: {e}")))?;
+        let x = URL_SAFE_NO_PAD.encode(public);
+        let key = DecodingKey::from_ed_components(&x).map_err(|e| ConfigError(format!("JWT key {kid}: {e}")))?;
         self.verifying.insert(kid.to_owned(), key);
-        self.public.push((kid.to_owned(), x.to_owned()));
+        self.public.push((kid.to_owned(), x));
         Ok(())
     }
 

@@ -20,6 +20,7 @@ use super::clients;
 use super::role::Role;
 use super::token::{self, Grant};
 use crate::http::Http;
+use crate::http::client_ip::client_address;
 
 /// An RFC 6749 §5.2 error.
 struct OAuthError {
@@ -88,20 +89,22 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
     Ok(Some((unescape(id), unescape(secret))))
 }
 
-/// The token endpoint.
+/// The token endpoint. Its limits count per client address: the TCP peer, or the address a
+/// trusted proxy forwarded for (see [`client_address`]).
 pub async fn token(
     State(http): State<Http>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match grant(&http, peer.ip(), &headers, &body).await {
+    let address = client_address(peer.ip(), &headers, &http.state.settings.trusted_proxies);
+    match grant(&http, address, &headers, &body).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
 }
 
-async fn grant(http: &Http, peer: IpAddr, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
+async fn grant(http: &Http, address: IpAddr, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
     let form_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
         v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
     });
@@ -139,7 +142,7 @@ async fn grant(http: &Http, peer: IpAddr, headers: &HeaderMap, body: &[u8]) -> R
         (None, None) => return Err(OAuthError::client()),
     };
     let state = &http.state;
-    if let Err(wait) = state.token_rate.admit(Some(peer), Some(&client_id)) {
+    if let Err(wait) = state.token_rate.admit(address, &client_id) {
         state.metrics.record_token_throttled();
         return Err(OAuthError {
             status: StatusCode::TOO_MANY_REQUESTS,
@@ -151,7 +154,7 @@ async fn grant(http: &Http, peer: IpAddr, headers: &HeaderMap, body: &[u8]) -> R
     let client = match clients::authenticate(&state.db, &client_id, &secret).await {
         Ok(Some(client)) => client,
         Ok(None) => {
-            state.token_rate.failed(&client_id);
+            state.token_rate.failed(address, &client_id);
             return Err(OAuthError::client());
         }
         Err(e) => {

@@ -20,6 +20,7 @@ use serde_json::json;
 use self::records::{Catalogue, ClinicRecord};
 use crate::catalogue::folding::FoldedTexts;
 use crate::catalogue::rollups;
+use crate::config::Mode;
 use crate::graphql::scalars::Decimal;
 
 /// What a load added.
@@ -38,6 +39,19 @@ pub enum DemoError {
     Db(#[from] sea_orm::DbErr),
     #[error(transparent)]
     Service(#[from] crate::error::ServiceError),
+    #[error(
+        "production mode (MEDTOUR_ENV=production) refuses demo data: it is public, and its demo \
+         clients' secrets, an ADMIN's among them, are printed"
+    )]
+    Production,
+}
+
+/// Demo data and demo clients are for development only: refused in production mode.
+pub fn refuse_in_production(mode: Mode) -> Result<(), DemoError> {
+    match mode {
+        Mode::Development => Ok(()),
+        Mode::Production => Err(DemoError::Production),
+    }
 }
 
 const CATALOGUE: &str = include_str!("catalogue.json");

@@ -1,6 +1,8 @@
 //! The HTTP surface: GraphQL (POST and GET, GraphiQL for browsers), the OAuth token
-//! endpoint and JWK set, and health endpoints.
+//! endpoint and JWK set, and health endpoints; [`client_ip`] finds the client's address
+//! behind trusted proxies.
 
+pub mod client_ip;
 pub mod graphql;
 mod health;
 mod subscriptions;

@@ -1,99 +1,159 @@
-//! Rate limits on the token endpoint against secret guessing: a budget of attempts per
-//! source address, and of failed attempts per client id, each refilling over a minute.
+//! Rate limits on the token endpoint against secret guessing, each budget refilling over a
+//! minute:
+//! - attempts per client address;
+//! - failed attempts per client id *from one address*, so a guesser hammering someone's id
+//!   locks out only itself, never the real client presenting its secret from its own address;
+//! - failed attempts per client id from all addresses together, a wider budget against a
+//!   guesser spread over many addresses: once it is spent, addresses that have themselves
+//!   failed for that id wait, while an address that has not been failing still gets in.
+//!
+//! An address is an IPv4 address, or an IPv6 address's /64: one subscriber's network, all of
+//! which a single guesser can use at no cost.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::hash::Hash;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Attempts per source address per minute.
-pub const PER_ADDRESS: f64 = 60.0;
-/// Failed attempts per client id per minute.
-pub const FAILURES_PER_CLIENT: f64 = 10.0;
+/// The budget sizes, each per minute.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TokenRateSettings {
+    /// Attempts per client address (`MEDTOUR_TOKEN_RATE_PER_ADDRESS`).
+    pub per_address: f64,
+    /// Failed attempts per client id from one address (`MEDTOUR_TOKEN_RATE_FAILURES`).
+    pub failures_per_address: f64,
+    /// Failed attempts per client id from all addresses
+    /// (`MEDTOUR_TOKEN_RATE_FAILURES_PER_CLIENT`).
+    pub failures_per_client: f64,
+}
+
+impl Default for TokenRateSettings {
+    fn default() -> Self {
+        Self { per_address: 60.0, failures_per_address: 10.0, failures_per_client: 100.0 }
+    }
+}
+
 const WINDOW: Duration = Duration::from_secs(60);
 const MAX_KEYS: usize = 100_000;
 
-#[derive(Default)]
-struct Budgets {
-    entries: HashMap<String, (f64, Instant)>,
+/// The unit an address is limited by: an IPv4 address as it is, an IPv6 address by its /64
+/// prefix (IPv4-mapped IPv6 addresses count as the IPv4 address).
+pub fn address_bucket(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        v4 => v4,
+    }
 }
 
-impl Budgets {
-    /// Spends one unit of `key`'s budget of `size` per minute; `Err(wait)` when exhausted.
-    fn spend(&mut self, key: &str, size: f64) -> Result<(), Duration> {
-        let rate = size / WINDOW.as_secs_f64();
-        if self.entries.len() >= MAX_KEYS && !self.entries.contains_key(key) {
-            self.entries.retain(|_, (_, at)| at.elapsed() < WINDOW);
-        }
-        let (left, at) = self.entries.entry(key.to_owned()).or_insert((size, Instant::now()));
-        *left = (*left + at.elapsed().as_secs_f64() * rate).min(size);
-        *at = Instant::now();
-        if *left >= 1.0 {
-            *left -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64(((1.0 - *left) / rate).ceil().max(1.0)))
-        }
+/// Budgets of one kind, by key: what is left of each and when it was last looked at.
+struct Budgets<K> {
+    size: f64,
+    entries: HashMap<K, (f64, Instant)>,
+}
+
+impl<K: Hash + Eq> Budgets<K> {
+    fn new(size: f64) -> Self {
+        Self { size, entries: HashMap::new() }
     }
 
-    fn exhausted(&mut self, key: &str, size: f64) -> Option<Duration> {
-        let rate = size / WINDOW.as_secs_f64();
-        let (left, at) = self.entries.get(key)?;
-        let left = (*left + at.elapsed().as_secs_f64() * rate).min(size);
-        (left < 1.0).then(|| Duration::from_secs_f64(((1.0 - left) / rate).ceil().max(1.0)))
+    fn rate(&self) -> f64 {
+        self.size / WINDOW.as_secs_f64()
     }
+
+    /// What is left of `key`'s budget at `now` (a full budget for an unknown key).
+    fn left(&self, key: &K, now: Instant) -> f64 {
+        self.entries.get(key).map_or(self.size, |(left, at)| {
+            (left + now.saturating_duration_since(*at).as_secs_f64() * self.rate()).min(self.size)
+        })
+    }
+
+    /// How long until `key` has one unit again, if it has none now.
+    fn exhausted(&self, key: &K, now: Instant) -> Option<Duration> {
+        let left = self.left(key, now);
+        (left < 1.0).then(|| Duration::from_secs_f64(((1.0 - left) / self.rate()).ceil().max(1.0)))
+    }
+
+    /// Whether anything of `key`'s budget has been spent and not yet refilled.
+    fn spent(&self, key: &K, now: Instant) -> bool {
+        self.left(key, now) < self.size
+    }
+
+    /// Spends one unit of `key`'s budget; `Err(wait)` when it has none.
+    fn spend(&mut self, key: K, now: Instant) -> Result<(), Duration> {
+        if let Some(wait) = self.exhausted(&key, now) {
+            return Err(wait);
+        }
+        if self.entries.len() >= MAX_KEYS && !self.entries.contains_key(&key) {
+            self.entries.retain(|_, (_, at)| now.saturating_duration_since(*at) < WINDOW);
+        }
+        let left = self.left(&key, now) - 1.0;
+        self.entries.insert(key, (left, now));
+        Ok(())
+    }
+}
+
+struct State {
+    addresses: Budgets<IpAddr>,
+    failures_from: Budgets<(String, IpAddr)>,
+    failures: Budgets<String>,
 }
 
 /// The token endpoint's limits.
-#[derive(Default)]
 pub struct TokenRateLimiter {
-    addresses: Mutex<Budgets>,
-    failures: Mutex<Budgets>,
+    state: Mutex<State>,
+}
+
+impl Default for TokenRateLimiter {
+    fn default() -> Self {
+        Self::new(TokenRateSettings::default())
+    }
 }
 
 impl TokenRateLimiter {
-    /// Admits an attempt from `address` for `client_id`, or says how long to wait.
-    pub fn admit(&self, address: Option<IpAddr>, client_id: Option<&str>) -> Result<(), Duration> {
-        if let Some(client) = client_id
-            && let Some(wait) =
-                self.failures.lock().unwrap_or_else(|p| p.into_inner()).exhausted(client, FAILURES_PER_CLIENT)
-        {
-            return Err(wait);
-        }
-        match address {
-            Some(ip) => self.addresses.lock().unwrap_or_else(|p| p.into_inner()).spend(&ip.to_string(), PER_ADDRESS),
-            None => Ok(()),
+    /// A limiter with budgets of the given sizes.
+    pub fn new(settings: TokenRateSettings) -> Self {
+        Self {
+            state: Mutex::new(State {
+                addresses: Budgets::new(settings.per_address),
+                failures_from: Budgets::new(settings.failures_per_address),
+                failures: Budgets::new(settings.failures_per_client),
+            }),
         }
     }
 
-    /// Records a failed attempt for `client_id`.
-    pub fn failed(&self, client_id: &str) {
-        let _ = self.failures.lock().unwrap_or_else(|p| p.into_inner()).spend(client_id, FAILURES_PER_CLIENT);
+    /// Admits an attempt from `address` for `client_id`, or says how long to wait.
+    pub fn admit(&self, address: IpAddr, client_id: &str) -> Result<(), Duration> {
+        self.admit_at(Instant::now(), address, client_id)
+    }
+
+    /// Records a failed attempt from `address` for `client_id`.
+    pub fn failed(&self, address: IpAddr, client_id: &str) {
+        self.failed_at(Instant::now(), address, client_id);
+    }
+
+    fn admit_at(&self, now: Instant, address: IpAddr, client_id: &str) -> Result<(), Duration> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let from = (client_id.to_owned(), address_bucket(address));
+        if let Some(wait) = state.failures_from.exhausted(&from, now) {
+            return Err(wait);
+        }
+        if state.failures_from.spent(&from, now)
+            && let Some(wait) = state.failures.exhausted(&from.0, now)
+        {
+            return Err(wait);
+        }
+        state.addresses.spend(from.1, now)
+    }
+
+    fn failed_at(&self, now: Instant, address: IpAddr, client_id: &str) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        // Spending an exhausted budget changes nothing, so the results are of no interest.
+        let _ = state.failures_from.spend((client_id.to_owned(), address_bucket(address)), now);
+        let _ = state.failures.spend(client_id.to_owned(), now);
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn repeated_failures_lock_a_client_id_out_for_a_while() {
-        let limiter = TokenRateLimiter::default();
-        for _ in 0..FAILURES_PER_CLIENT as usize {
-            assert!(limiter.admit(None, Some("mt_x")).is_ok());
-            limiter.failed("mt_x");
-        }
-        assert!(limiter.admit(None, Some("mt_x")).is_err());
-        assert!(limiter.admit(None, Some("mt_y")).is_ok(), "other clients are unaffected");
-    }
-
-    #[test]
-    fn one_address_gets_a_bounded_number_of_attempts() {
-        let limiter = TokenRateLimiter::default();
-        let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        for _ in 0..PER_ADDRESS as usize {
-            assert!(limiter.admit(Some(ip), None).is_ok());
-        }
-        assert!(limiter.admit(Some(ip), None).is_err());
-    }
-}
+#[path = "token_rate_tests.rs"]
+mod tests;

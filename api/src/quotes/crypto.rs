@@ -10,7 +10,6 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
-use secrecy::ExposeSecret;
 
 use crate::config::{ConfigError, DataKeySettings};
 
@@ -27,20 +26,15 @@ pub struct DataKeys {
 #[error("health data could not be decrypted")]
 pub struct DecryptError;
 
-fn key(name: &str, text: &str) -> Result<Aes256Gcm, ConfigError> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(text.trim_end_matches('='))
-        .map_err(|_| ConfigError(format!("{name}: not base64url")))?;
-    Aes256Gcm::new_from_slice(&bytes).map_err(|_| ConfigError(format!("{name}: expected 32 bytes")))
-}
-
 impl DataKeys {
-    /// Builds the key set from settings.
+    /// Builds the key set from settings (whose keys are already decoded); fails on duplicate
+    /// key ids.
     pub fn from_settings(settings: &DataKeySettings) -> Result<Self, ConfigError> {
+        let cipher = |key: &[u8; 32]| Aes256Gcm::new(&(*key).into());
         let mut keys = HashMap::new();
-        keys.insert(settings.current_kid.clone(), key("MEDTOUR_DATA_KEY", settings.current.expose_secret())?);
+        keys.insert(settings.current_kid.clone(), cipher(settings.current.expose()));
         for (kid, secret) in &settings.old {
-            if keys.insert(kid.clone(), key("MEDTOUR_DATA_KEYS_OLD", secret.expose_secret())?).is_some() {
+            if keys.insert(kid.clone(), cipher(secret.expose())).is_some() {
                 return Err(ConfigError(format!("data key id {kid:?} is configured twice")));
             }
         }
@@ -89,8 +83,8 @@ mod tests {
 
     fn keys(current: &str, old: &[&str]) -> DataKeys {
         let pair = |s: &str| {
-            let (k, v) = s.split_once(':').unwrap();
-            (k.to_owned(), secrecy::SecretString::from(v.to_owned()))
+            let (kid, key) = crate::config::parse_key("test", s).unwrap();
+            (kid, crate::config::SecretKey::new(key))
         };
         let (current_kid, current) = pair(current);
         DataKeys::from_settings(&DataKeySettings { current_kid, current, old: old.iter().map(|s| pair(s)).collect() })

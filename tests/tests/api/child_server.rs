@@ -136,6 +136,39 @@ impl Drop for ChildServer {
     }
 }
 
+/// Runs `medtour serve` with exactly `env` (nothing inherited) and waits for it to exit:
+/// its exit status and everything it wrote to stderr, or `None` if it is still running
+/// after `within` (then it is killed).
+pub fn exit_of_serve(env: &[(&str, &str)], within: Duration) -> Option<(std::process::ExitStatus, String)> {
+    let mut child = Command::new(own_executable())
+        .args(["--exact", "child_server::serve_as_child", "--nocapture", "--test-threads=1"])
+        .env_clear()
+        .env(CHILD, "1")
+        .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("the child server could not start: {e}"));
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let deadline = Instant::now() + within;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            _ if Instant::now() >= deadline => break None,
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let log = reader.join().unwrap_or_default();
+    status.map(|status| (status, log))
+}
+
 /// This test binary. On Linux `/proc/self/exe`, which `exec` resolves to the running binary
 /// even when a build has since replaced the file at its path; elsewhere that path.
 fn own_executable() -> std::path::PathBuf {

@@ -156,7 +156,7 @@ on_both_backends! {
         }
         assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
         assert!(statuses[..statuses.len() - 1].iter().all(|s| *s == 401), "{statuses:?}");
-        // The right secret is refused too while the client id is locked out.
+        // The right secret is refused too from the address that has been guessing.
         let response = app
             .client
             .post(format!("{}/oauth/token", app.address))

@@ -27,6 +27,8 @@ mod quotes_support;
 mod quotes_tenancy;
 mod schema;
 mod security;
+mod startup_refusals;
 mod subscriptions;
+mod token_limits;
 mod transport;
 mod ws_sessions;
