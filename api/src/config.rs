@@ -45,6 +45,9 @@ pub struct Settings {
     pub rate: crate::limits::rate::RateSettings,
     /// `MEDTOUR_CORS_ORIGINS`: partner origins allowed to call from browsers, comma-separated.
     pub cors_origins: Vec<String>,
+    /// `MEDTOUR_GRAPHIQL`: serve GraphiQL to browsers at `GET /graphql` (default: on in
+    /// development, off in production).
+    pub graphiql: bool,
 }
 
 /// How access tokens are signed and checked.
@@ -171,6 +174,10 @@ impl Settings {
             .map(|o| o.trim().trim_end_matches('/').to_owned())
             .filter(|o| !o.is_empty())
             .collect();
+        let graphiql = match lookup("MEDTOUR_GRAPHIQL") {
+            Some(v) => parse_bool("MEDTOUR_GRAPHIQL", &v)?,
+            None => mode == Mode::Development,
+        };
         let settings = Self {
             mode,
             database_url,
@@ -184,6 +191,7 @@ impl Settings {
             limits,
             rate,
             cors_origins,
+            graphiql,
         };
         settings.refuse_unsafe_defaults()?;
         Ok(settings)
@@ -259,6 +267,21 @@ mod tests {
         assert!(settings(&[("MEDTOUR_TOKEN_TTL_SECS", "3601")]).is_err());
         assert!(settings(&[("MEDTOUR_TOKEN_TTL_SECS", "0")]).is_err());
         assert_eq!(settings(&[("MEDTOUR_TOKEN_TTL_SECS", "600")]).unwrap().jwt.ttl_secs, 600);
+    }
+
+    #[test]
+    fn graphiql_is_on_in_development_and_off_in_production_unless_set() {
+        let production = [
+            ("MEDTOUR_ENV", "production"),
+            ("DATABASE_URL", "postgres://db/medtour"),
+            ("MEDTOUR_JWT_SIGNING_KEY", "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            ("MEDTOUR_DATA_KEY", "d1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE"),
+        ];
+        assert!(settings(&[]).unwrap().graphiql);
+        assert!(!settings(&production).unwrap().graphiql);
+        assert!(!settings(&[("MEDTOUR_GRAPHIQL", "false")]).unwrap().graphiql);
+        assert!(settings(&[&production[..], &[("MEDTOUR_GRAPHIQL", "true")]].concat()).unwrap().graphiql);
+        assert!(settings(&[("MEDTOUR_GRAPHIQL", "maybe")]).unwrap_err().to_string().contains("MEDTOUR_GRAPHIQL"));
     }
 
     #[test]

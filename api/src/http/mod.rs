@@ -1,6 +1,7 @@
 //! The HTTP surface: GraphQL (POST and GET, GraphiQL for browsers), the OAuth token
 //! endpoint and JWK set, and health endpoints.
 
+mod graphiql;
 pub mod graphql;
 mod health;
 mod subscriptions;
@@ -36,6 +37,8 @@ pub fn router(http: Http) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics));
+    let routes =
+        if http.state.settings.graphiql { routes.route("/graphiql/{file}", get(graphiql::asset)) } else { routes };
     let routes = routes.layer(cors(&http.state.settings.cors_origins));
     // Request ids, the request span and request metrics: outermost, so they see every answer.
     observability::instrument(routes, http.state.metrics.clone()).with_state(http)

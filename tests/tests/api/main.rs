@@ -15,6 +15,7 @@ mod child_server;
 mod faults;
 mod foundation;
 mod fuzz;
+mod graphiql;
 mod limits;
 mod observability;
 mod quotes_idempotency;
