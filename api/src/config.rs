@@ -48,6 +48,17 @@ pub struct Settings {
     /// `MEDTOUR_GRAPHIQL`: serve GraphiQL to browsers at `GET /graphql` (default: on in
     /// development, off in production).
     pub graphiql: bool,
+    /// Where `/metrics` is served.
+    pub server: ServerSettings,
+}
+
+/// The listeners beside the main one.
+#[derive(Clone, Debug)]
+pub struct ServerSettings {
+    /// `MEDTOUR_METRICS_BIND`: a listener of its own for `/metrics`, which the main listener
+    /// then answers 404; unset, `/metrics` is served on the main listener. Port 0 picks a
+    /// free port.
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 /// How access tokens are signed and checked.
@@ -94,6 +105,18 @@ fn key_pair(name: &str, value: &str) -> Result<(String, String), ConfigError> {
 
 fn key_list(name: &str, value: Option<String>) -> Result<Vec<(String, String)>, ConfigError> {
     value.unwrap_or_default().split(',').filter(|s| !s.trim().is_empty()).map(|entry| key_pair(name, entry)).collect()
+}
+
+/// Reads `MEDTOUR_METRICS_BIND`.
+fn server_settings(lookup: &dyn Fn(&str) -> Option<String>, bind: SocketAddr) -> Result<ServerSettings, ConfigError> {
+    let metrics_bind = match lookup("MEDTOUR_METRICS_BIND").filter(|v| !v.trim().is_empty()) {
+        Some(v) => Some(v.trim().parse().map_err(|e| ConfigError(format!("MEDTOUR_METRICS_BIND: {e}")))?),
+        None => None,
+    };
+    if metrics_bind == Some(bind) && bind.port() != 0 {
+        return Err(ConfigError("MEDTOUR_METRICS_BIND must differ from MEDTOUR_BIND".into()));
+    }
+    Ok(ServerSettings { metrics_bind })
 }
 
 /// The SQLite file used when no `DATABASE_URL` is given.
@@ -178,6 +201,7 @@ impl Settings {
             Some(v) => parse_bool("MEDTOUR_GRAPHIQL", &v)?,
             None => mode == Mode::Development,
         };
+        let server = server_settings(&lookup, bind)?;
         let settings = Self {
             mode,
             database_url,
@@ -192,6 +216,7 @@ impl Settings {
             rate,
             cors_origins,
             graphiql,
+            server,
         };
         settings.refuse_unsafe_defaults()?;
         Ok(settings)

@@ -59,3 +59,13 @@ fn malformed_values_are_refused_with_their_name() {
     let err = settings(&[("MEDTOUR_BIND", "nowhere")]).unwrap_err();
     assert!(err.to_string().contains("MEDTOUR_BIND"));
 }
+
+#[test]
+fn metrics_get_a_listener_of_their_own_only_when_asked() {
+    assert_eq!(settings(&[]).unwrap().server.metrics_bind, None);
+    let own = settings(&[("MEDTOUR_METRICS_BIND", "127.0.0.1:9100")]).unwrap();
+    assert_eq!(own.server.metrics_bind, Some("127.0.0.1:9100".parse().unwrap()));
+    let same = settings(&[("MEDTOUR_BIND", "127.0.0.1:9100"), ("MEDTOUR_METRICS_BIND", "127.0.0.1:9100")]);
+    assert!(same.unwrap_err().to_string().contains("MEDTOUR_METRICS_BIND"));
+    assert!(settings(&[("MEDTOUR_METRICS_BIND", "9100")]).unwrap_err().to_string().contains("MEDTOUR_METRICS_BIND"));
+}

@@ -17,6 +17,7 @@ mod foundation;
 mod fuzz;
 mod graphiql;
 mod limits;
+mod metrics_listener;
 mod observability;
 mod quotes_idempotency;
 mod quotes_lifecycle;
