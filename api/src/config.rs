@@ -5,6 +5,7 @@
 //! embedded SQLite file, the development signing and data keys — are refused at start-up.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use secrecy::SecretString;
 
@@ -48,17 +49,27 @@ pub struct Settings {
     /// `MEDTOUR_GRAPHIQL`: serve GraphiQL to browsers at `GET /graphql` (default: on in
     /// development, off in production).
     pub graphiql: bool,
-    /// Where `/metrics` is served.
+    /// Where `/metrics` is served, and how slow clients and connection counts are bounded.
     pub server: ServerSettings,
 }
 
-/// The listeners beside the main one.
+/// How the listeners treat connections, and where `/metrics` is served.
 #[derive(Clone, Debug)]
 pub struct ServerSettings {
     /// `MEDTOUR_METRICS_BIND`: a listener of its own for `/metrics`, which the main listener
     /// then answers 404; unset, `/metrics` is served on the main listener. Port 0 picks a
     /// free port.
     pub metrics_bind: Option<SocketAddr>,
+    /// `MEDTOUR_HEADER_TIMEOUT_SECS` (default 10): how long a client has to send a request's
+    /// headers, from its connection's start or the end of its previous response; a connection
+    /// idle for as long is closed.
+    pub header_timeout: Duration,
+    /// `MEDTOUR_BODY_TIMEOUT_SECS` (default 20): how long a request's body has to arrive in
+    /// full, from the end of its headers (408 after).
+    pub body_timeout: Duration,
+    /// `MEDTOUR_MAX_CONNECTIONS` (default 1024): open connections per listener; more wait to
+    /// be accepted until one closes.
+    pub max_connections: usize,
 }
 
 /// How access tokens are signed and checked.
@@ -107,8 +118,21 @@ fn key_list(name: &str, value: Option<String>) -> Result<Vec<(String, String)>, 
     value.unwrap_or_default().split(',').filter(|s| !s.trim().is_empty()).map(|entry| key_pair(name, entry)).collect()
 }
 
-/// Reads `MEDTOUR_METRICS_BIND`.
+/// Reads `MEDTOUR_METRICS_BIND`, `MEDTOUR_HEADER_TIMEOUT_SECS`, `MEDTOUR_BODY_TIMEOUT_SECS` and
+/// `MEDTOUR_MAX_CONNECTIONS`.
 fn server_settings(lookup: &dyn Fn(&str) -> Option<String>, bind: SocketAddr) -> Result<ServerSettings, ConfigError> {
+    // A day and a million: far beyond any sensible value, and short of overflowing a deadline
+    // or the connection semaphore.
+    let count = |key: &str, default: u64, max: u64| match lookup(key) {
+        Some(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| ConfigError(format!("{key}={v}: expected a whole number from 1 to {max}"))),
+        None => Ok(default),
+    };
+    let secs = |key: &str, default: u64| count(key, default, 86_400).map(Duration::from_secs);
     let metrics_bind = match lookup("MEDTOUR_METRICS_BIND").filter(|v| !v.trim().is_empty()) {
         Some(v) => Some(v.trim().parse().map_err(|e| ConfigError(format!("MEDTOUR_METRICS_BIND: {e}")))?),
         None => None,
@@ -116,7 +140,12 @@ fn server_settings(lookup: &dyn Fn(&str) -> Option<String>, bind: SocketAddr) ->
     if metrics_bind == Some(bind) && bind.port() != 0 {
         return Err(ConfigError("MEDTOUR_METRICS_BIND must differ from MEDTOUR_BIND".into()));
     }
-    Ok(ServerSettings { metrics_bind })
+    Ok(ServerSettings {
+        metrics_bind,
+        header_timeout: secs("MEDTOUR_HEADER_TIMEOUT_SECS", 10)?,
+        body_timeout: secs("MEDTOUR_BODY_TIMEOUT_SECS", 20)?,
+        max_connections: count("MEDTOUR_MAX_CONNECTIONS", 1024, 1_000_000)? as usize,
+    })
 }
 
 /// The SQLite file used when no `DATABASE_URL` is given.

@@ -69,3 +69,29 @@ fn metrics_get_a_listener_of_their_own_only_when_asked() {
     assert!(same.unwrap_err().to_string().contains("MEDTOUR_METRICS_BIND"));
     assert!(settings(&[("MEDTOUR_METRICS_BIND", "9100")]).unwrap_err().to_string().contains("MEDTOUR_METRICS_BIND"));
 }
+
+#[test]
+fn slow_clients_and_connection_counts_are_bounded_by_default() {
+    let s = settings(&[]).unwrap().server;
+    assert_eq!(s.header_timeout, std::time::Duration::from_secs(10));
+    assert_eq!(s.body_timeout, std::time::Duration::from_secs(20));
+    assert_eq!(s.max_connections, 1024);
+    let set =
+        [("MEDTOUR_HEADER_TIMEOUT_SECS", "2"), ("MEDTOUR_BODY_TIMEOUT_SECS", "3"), ("MEDTOUR_MAX_CONNECTIONS", "5")];
+    let s = settings(&set).unwrap().server;
+    assert_eq!((s.header_timeout.as_secs(), s.body_timeout.as_secs(), s.max_connections), (2, 3, 5));
+}
+
+#[test]
+fn bounds_that_would_disable_themselves_are_refused() {
+    for (key, value) in [
+        ("MEDTOUR_HEADER_TIMEOUT_SECS", "0"),
+        ("MEDTOUR_BODY_TIMEOUT_SECS", "-1"),
+        ("MEDTOUR_BODY_TIMEOUT_SECS", "86401"),
+        ("MEDTOUR_MAX_CONNECTIONS", "0"),
+        ("MEDTOUR_MAX_CONNECTIONS", "many"),
+    ] {
+        let err = settings(&[(key, value)]).unwrap_err();
+        assert!(err.to_string().contains(key), "{key}={value}: {err}");
+    }
+}

@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::Router;
-use axum::serve::ListenerExt;
 use futures::FutureExt;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
@@ -91,33 +89,19 @@ impl Application {
     /// listener and the metrics listener alike.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(address = %self.listener.local_addr()?, "medtour listening");
+        let settings = self.http.state.settings.clone();
         let stop = shutdown_signal().shared();
-        let main = serve(self.listener, http::router(self.http.clone()), stop.clone());
+        let main = http::server::serve(self.listener, http::router(self.http.clone()), &settings.server, stop.clone());
         match self.metrics_listener {
             Some(listener) => {
                 tracing::info!(address = %listener.local_addr()?, "metrics listening");
-                tokio::try_join!(main, serve(listener, http::metrics_router(self.http), stop)).map(|_| ())
+                let metrics = http::metrics_router(self.http);
+                tokio::join!(main, http::server::serve(listener, metrics, &settings.server, stop));
             }
             None => main.await,
         }
+        Ok(())
     }
-}
-
-/// Serves `router` on `listener` until `stop` completes, then lets in-flight requests finish.
-async fn serve(
-    listener: TcpListener,
-    router: Router,
-    stop: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    // Without TCP_NODELAY the tail of a large response waits for the client's delayed ACK
-    // (Nagle), adding milliseconds to exactly the catalogue pages partners fetch most.
-    let listener = listener.tap_io(|stream| {
-        if let Err(err) = stream.set_nodelay(true) {
-            tracing::debug!(error = %err, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, app).with_graceful_shutdown(stop).await
 }
 
 async fn shutdown_signal() {

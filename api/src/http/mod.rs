@@ -2,9 +2,11 @@
 //! endpoint and JWK set, health endpoints and `/metrics` (on the main listener, or on one of
 //! its own).
 
+mod body_deadline;
 mod graphiql;
 pub mod graphql;
 mod health;
+pub mod server;
 mod subscriptions;
 
 use axum::Router;
@@ -45,6 +47,8 @@ pub fn router(http: Http) -> Router {
     };
     let routes =
         if http.state.settings.graphiql { routes.route("/graphiql/{file}", get(graphiql::asset)) } else { routes };
+    let body_timeout = http.state.settings.server.body_timeout;
+    let routes = routes.layer(axum::middleware::from_fn_with_state(body_timeout, body_deadline::limit));
     let routes = routes.layer(cors(&http.state.settings.cors_origins));
     // Request ids, the request span and request metrics: outermost, so they see every answer.
     observability::instrument(routes, http.state.metrics.clone()).with_state(http)

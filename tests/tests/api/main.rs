@@ -28,5 +28,6 @@ mod quotes_submit;
 mod quotes_support;
 mod quotes_tenancy;
 mod schema;
+mod slow_clients;
 mod subscriptions;
 mod transport;
