@@ -12,6 +12,7 @@ mod keys;
 mod tests;
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use ipnet::IpNet;
 
@@ -81,10 +82,64 @@ pub struct Settings {
     /// The token endpoint's budgets: `MEDTOUR_TOKEN_RATE_PER_ADDRESS`,
     /// `MEDTOUR_TOKEN_RATE_FAILURES`, `MEDTOUR_TOKEN_RATE_FAILURES_PER_CLIENT`, each per minute.
     pub token_rate: TokenRateSettings,
+    /// `MEDTOUR_GRAPHIQL`: serve GraphiQL to browsers at `GET /graphql` (default: on in
+    /// development, off in production).
+    pub graphiql: bool,
+    /// Where `/metrics` is served, and how slow clients and connection counts are bounded.
+    pub server: ServerSettings,
+}
+
+/// How the listeners treat connections, and where `/metrics` is served.
+#[derive(Clone, Debug)]
+pub struct ServerSettings {
+    /// `MEDTOUR_METRICS_BIND`: a listener of its own for `/metrics`, which the main listener
+    /// then answers 404; unset, `/metrics` is served on the main listener. Port 0 picks a
+    /// free port.
+    pub metrics_bind: Option<SocketAddr>,
+    /// `MEDTOUR_HEADER_TIMEOUT_SECS` (default 10): how long a client has to send a request's
+    /// headers, from its connection's start or the end of its previous response; a connection
+    /// idle for as long is closed.
+    pub header_timeout: Duration,
+    /// `MEDTOUR_BODY_TIMEOUT_SECS` (default 20): how long a request's body has to arrive in
+    /// full, from the end of its headers (408 after).
+    pub body_timeout: Duration,
+    /// `MEDTOUR_MAX_CONNECTIONS` (default 1024): open connections per listener; more wait to
+    /// be accepted until one closes.
+    pub max_connections: usize,
 }
 
 /// The longest access-token lifetime the API issues.
 pub const MAX_TOKEN_TTL_SECS: u64 = 3600;
+
+/// Reads `MEDTOUR_METRICS_BIND`, `MEDTOUR_HEADER_TIMEOUT_SECS`, `MEDTOUR_BODY_TIMEOUT_SECS` and
+/// `MEDTOUR_MAX_CONNECTIONS`.
+fn server_settings(lookup: &dyn Fn(&str) -> Option<String>, bind: SocketAddr) -> Result<ServerSettings, ConfigError> {
+    // A day and a million: far beyond any sensible value, and short of overflowing a deadline
+    // or the connection semaphore.
+    let count = |key: &str, default: u64, max: u64| match lookup(key) {
+        Some(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| ConfigError(format!("{key}={v}: expected a whole number from 1 to {max}"))),
+        None => Ok(default),
+    };
+    let secs = |key: &str, default: u64| count(key, default, 86_400).map(Duration::from_secs);
+    let metrics_bind = match lookup("MEDTOUR_METRICS_BIND").filter(|v| !v.trim().is_empty()) {
+        Some(v) => Some(v.trim().parse().map_err(|e| ConfigError(format!("MEDTOUR_METRICS_BIND: {e}")))?),
+        None => None,
+    };
+    if metrics_bind == Some(bind) && bind.port() != 0 {
+        return Err(ConfigError("MEDTOUR_METRICS_BIND must differ from MEDTOUR_BIND".into()));
+    }
+    Ok(ServerSettings {
+        metrics_bind,
+        header_timeout: secs("MEDTOUR_HEADER_TIMEOUT_SECS", 10)?,
+        body_timeout: secs("MEDTOUR_BODY_TIMEOUT_SECS", 20)?,
+        max_connections: count("MEDTOUR_MAX_CONNECTIONS", 1024, 1_000_000)? as usize,
+    })
+}
 
 /// The SQLite file used when no `DATABASE_URL` is given.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://medtour.sqlite?mode=rwc";
@@ -167,6 +222,11 @@ impl Settings {
             failures_per_address: per_minute(&lookup, "MEDTOUR_TOKEN_RATE_FAILURES", d.failures_per_address)?,
             failures_per_client: per_minute(&lookup, "MEDTOUR_TOKEN_RATE_FAILURES_PER_CLIENT", d.failures_per_client)?,
         };
+        let graphiql = match lookup("MEDTOUR_GRAPHIQL") {
+            Some(v) => parse_bool("MEDTOUR_GRAPHIQL", &v)?,
+            None => mode == Mode::Development,
+        };
+        let server = server_settings(&lookup, bind)?;
         let settings = Self {
             mode,
             database_url,
@@ -182,6 +242,8 @@ impl Settings {
             cors_origins,
             trusted_proxies,
             token_rate,
+            graphiql,
+            server,
         };
         settings.refuse_unsafe()?;
         Ok(settings)

@@ -3,7 +3,8 @@
 //! A guided tour, in the order a request meets the code:
 //! - [`startup`] builds the [`Application`](startup::Application) from typed [`config`];
 //!   [`cli`] is the `medtour` command line and [`telemetry`] its logging.
-//! - [`http`] routes requests: `/graphql`, `/oauth/token`, health checks; [`auth`] turns a
+//! - [`http`] accepts connections (bounding slow clients and how many are open) and routes
+//!   requests: `/graphql`, GraphiQL, `/oauth/token`, health checks; [`auth`] turns a
 //!   bearer token into a caller and holds the role guard; [`observability`] gives each request
 //!   an id, a span and its metrics (`/metrics`).
 //! - [`graphql`] holds what every area shares: scalars, global IDs, Relay pagination, the

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::serve::ListenerExt;
+use futures::FutureExt;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
 
@@ -20,9 +20,11 @@ use crate::quotes::crypto::DataKeys;
 use crate::quotes::events::EventBus;
 use crate::state::AppState;
 
-/// A built application, bound to its port and ready to serve.
+/// A built application, bound to its port (and its metrics port, if any) and ready to serve.
 pub struct Application {
     listener: TcpListener,
+    /// `MEDTOUR_METRICS_BIND`'s listener, serving `/metrics` only.
+    metrics_listener: Option<TcpListener>,
     http: Http,
 }
 
@@ -68,8 +70,12 @@ impl Application {
         };
         let schema = build_schema(&settings.limits, settings.mode == Mode::Production).data(state.clone()).finish();
         let listener = TcpListener::bind(settings.bind).await?;
+        let metrics_listener = match settings.server.metrics_bind {
+            Some(address) => Some(TcpListener::bind(address).await?),
+            None => None,
+        };
         let gateway = Gateway::new(schema, state.clone());
-        Ok(Self { listener, http: Http { state, gateway, persisted: Default::default() } })
+        Ok(Self { listener, metrics_listener, http: Http { state, gateway, persisted: Default::default() } })
     }
 
     /// The port actually bound (useful when configured with port 0).
@@ -77,23 +83,32 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
+    /// The metrics listener's port, when `MEDTOUR_METRICS_BIND` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_listener.as_ref().and_then(|l| l.local_addr().ok()).map(|a| a.port())
+    }
+
     /// The shared state, for tests and tools that run beside the server.
     pub fn state(&self) -> &AppState {
         &self.http.state
     }
 
-    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish, on the main
+    /// listener and the metrics listener alike.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(address = %self.listener.local_addr()?, "medtour listening");
-        let app = http::router(self.http).into_make_service_with_connect_info::<std::net::SocketAddr>();
-        // Without TCP_NODELAY the tail of a large response waits for the client's delayed ACK
-        // (Nagle), adding milliseconds to exactly the catalogue pages partners fetch most.
-        let listener = self.listener.tap_io(|stream| {
-            if let Err(err) = stream.set_nodelay(true) {
-                tracing::debug!(error = %err, "could not set TCP_NODELAY");
+        let settings = self.http.state.settings.clone();
+        let stop = shutdown_signal().shared();
+        let main = http::server::serve(self.listener, http::router(self.http.clone()), &settings.server, stop.clone());
+        match self.metrics_listener {
+            Some(listener) => {
+                tracing::info!(address = %listener.local_addr()?, "metrics listening");
+                let metrics = http::metrics_router(self.http);
+                tokio::join!(main, http::server::serve(listener, metrics, &settings.server, stop));
             }
-        });
-        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+            None => main.await,
+        }
+        Ok(())
     }
 }
 

@@ -27,6 +27,8 @@ pub enum Backend {
 pub struct TestApp {
     pub address: String,
     pub port: u16,
+    /// The metrics listener's port, when the test set `MEDTOUR_METRICS_BIND`.
+    pub metrics_port: Option<u16>,
     pub backend: Backend,
     pub database_url: String,
     pub client: reqwest::Client,
@@ -123,12 +125,13 @@ pub async fn spawn_on(
     extra: &[(&str, &str)],
 ) -> TestApp {
     let app = Application::build(test_settings(database_url, extra)).await.expect("the application builds");
-    let port = app.port();
+    let (port, metrics_port) = (app.port(), app.metrics_port());
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     let mut app = TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
+        metrics_port,
         backend,
         database_url: database_url.to_owned(),
         client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client"),
@@ -150,6 +153,7 @@ impl TestApp {
         TestApp {
             address,
             port,
+            metrics_port: None,
             backend: self.backend,
             database_url: self.database_url.clone(),
             client: self.client.clone(),

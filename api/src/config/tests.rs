@@ -215,3 +215,54 @@ fn token_endpoint_budgets_can_be_sized() {
     let s = settings(&[("MEDTOUR_TOKEN_RATE_PER_ADDRESS", "5"), ("MEDTOUR_TOKEN_RATE_FAILURES", "2")]).unwrap();
     assert_eq!((s.token_rate.per_address, s.token_rate.failures_per_address), (5.0, 2.0));
 }
+
+#[test]
+fn graphiql_is_on_in_development_and_off_in_production_unless_set() {
+    let production = [
+        ("MEDTOUR_ENV", "production"),
+        ("DATABASE_URL", "postgres://db/medtour"),
+        ("MEDTOUR_JWT_SIGNING_KEY", "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        ("MEDTOUR_DATA_KEY", "d1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE"),
+    ];
+    assert!(settings(&[]).unwrap().graphiql);
+    assert!(!settings(&production).unwrap().graphiql);
+    assert!(!settings(&[("MEDTOUR_GRAPHIQL", "false")]).unwrap().graphiql);
+    assert!(settings(&[&production[..], &[("MEDTOUR_GRAPHIQL", "true")]].concat()).unwrap().graphiql);
+    assert!(settings(&[("MEDTOUR_GRAPHIQL", "maybe")]).unwrap_err().to_string().contains("MEDTOUR_GRAPHIQL"));
+}
+
+#[test]
+fn metrics_get_a_listener_of_their_own_only_when_asked() {
+    assert_eq!(settings(&[]).unwrap().server.metrics_bind, None);
+    let own = settings(&[("MEDTOUR_METRICS_BIND", "127.0.0.1:9100")]).unwrap();
+    assert_eq!(own.server.metrics_bind, Some("127.0.0.1:9100".parse().unwrap()));
+    let same = settings(&[("MEDTOUR_BIND", "127.0.0.1:9100"), ("MEDTOUR_METRICS_BIND", "127.0.0.1:9100")]);
+    assert!(same.unwrap_err().to_string().contains("MEDTOUR_METRICS_BIND"));
+    assert!(settings(&[("MEDTOUR_METRICS_BIND", "9100")]).unwrap_err().to_string().contains("MEDTOUR_METRICS_BIND"));
+}
+
+#[test]
+fn slow_clients_and_connection_counts_are_bounded_by_default() {
+    let s = settings(&[]).unwrap().server;
+    assert_eq!(s.header_timeout, std::time::Duration::from_secs(10));
+    assert_eq!(s.body_timeout, std::time::Duration::from_secs(20));
+    assert_eq!(s.max_connections, 1024);
+    let set =
+        [("MEDTOUR_HEADER_TIMEOUT_SECS", "2"), ("MEDTOUR_BODY_TIMEOUT_SECS", "3"), ("MEDTOUR_MAX_CONNECTIONS", "5")];
+    let s = settings(&set).unwrap().server;
+    assert_eq!((s.header_timeout.as_secs(), s.body_timeout.as_secs(), s.max_connections), (2, 3, 5));
+}
+
+#[test]
+fn bounds_that_would_disable_themselves_are_refused() {
+    for (key, value) in [
+        ("MEDTOUR_HEADER_TIMEOUT_SECS", "0"),
+        ("MEDTOUR_BODY_TIMEOUT_SECS", "-1"),
+        ("MEDTOUR_BODY_TIMEOUT_SECS", "86401"),
+        ("MEDTOUR_MAX_CONNECTIONS", "0"),
+        ("MEDTOUR_MAX_CONNECTIONS", "many"),
+    ] {
+        let err = settings(&[(key, value)]).unwrap_err();
+        assert!(err.to_string().contains(key), "{key}={value}: {err}");
+    }
+}

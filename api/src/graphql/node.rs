@@ -17,6 +17,9 @@ use crate::quotes::types::Quote;
 use crate::state::AppState;
 
 /// An object reachable by its opaque global ID.
+// Built once per resolved ID and handed straight to async-graphql: boxing the larger variants
+// would add an allocation per node and save nothing that lives long.
+#[allow(clippy::large_enum_variant)]
 #[derive(Interface, Clone)]
 #[graphql(field(name = "id", ty = "&ID"))]
 pub enum Node {

@@ -1,10 +1,13 @@
 //! The HTTP surface: GraphQL (POST and GET, GraphiQL for browsers), the OAuth token
-//! endpoint and JWK set, and health endpoints; [`client_ip`] finds the client's address
-//! behind trusted proxies.
+//! endpoint and JWK set, health endpoints and `/metrics` (on the main listener, or on one of
+//! its own); [`client_ip`] finds the client's address behind trusted proxies.
 
+mod body_deadline;
 pub mod client_ip;
+mod graphiql;
 pub mod graphql;
 mod health;
+pub mod server;
 mod subscriptions;
 
 use axum::Router;
@@ -36,11 +39,26 @@ pub fn router(http: Http) -> Router {
         .route("/oauth/token", post(auth::oauth::token).layer(DefaultBodyLimit::max(16 * 1024)))
         .route("/.well-known/jwks.json", get(auth::oauth::jwks))
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics));
+        .route("/readyz", get(health::readyz));
+    // Unauthenticated: served here only when no listener of its own is configured.
+    let routes = if http.state.settings.server.metrics_bind.is_none() {
+        routes.route("/metrics", get(health::metrics))
+    } else {
+        routes
+    };
+    let routes =
+        if http.state.settings.graphiql { routes.route("/graphiql/{file}", get(graphiql::asset)) } else { routes };
+    let body_timeout = http.state.settings.server.body_timeout;
+    let routes = routes.layer(axum::middleware::from_fn_with_state(body_timeout, body_deadline::limit));
     let routes = routes.layer(cors(&http.state.settings.cors_origins));
     // Request ids, the request span and request metrics: outermost, so they see every answer.
     observability::instrument(routes, http.state.metrics.clone()).with_state(http)
+}
+
+/// The metrics listener's routes (`MEDTOUR_METRICS_BIND`): `/metrics` and nothing else. Scrapes
+/// get no request id, log line or request metrics of their own.
+pub fn metrics_router(http: Http) -> Router {
+    Router::new().route("/metrics", get(health::metrics)).with_state(http)
 }
 
 /// Browsers may call `/graphql` from the configured partner origins only; without any

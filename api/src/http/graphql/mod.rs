@@ -12,11 +12,10 @@ mod params;
 pub mod persisted;
 
 use async_graphql::Executor;
-use async_graphql::http::GraphiQLSource;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use sha2::Digest;
 
@@ -239,9 +238,8 @@ pub async fn post(State(http): State<Http>, headers: HeaderMap, body: Body) -> R
 pub async fn get(State(http): State<Http>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
     let wants_html =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"));
-    if wants_html && raw.as_deref().is_none_or(|q| !q.contains("query=")) {
-        return Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish())
-            .into_response();
+    if wants_html && http.state.settings.graphiql && raw.as_deref().is_none_or(|q| !q.contains("query=")) {
+        return super::graphiql::page(&headers);
     }
     let Some(media) = negotiate(&headers) else {
         return (StatusCode::NOT_ACCEPTABLE, "respond with application/graphql-response+json or application/json")
