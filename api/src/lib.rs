@@ -5,12 +5,15 @@
 //!   [`cli`] is the `medtour` command line and [`telemetry`] its logging.
 //! - [`http`] accepts connections (bounding slow clients and how many are open) and routes
 //!   requests: `/graphql`, GraphiQL, `/oauth/token`, health checks; [`auth`] turns a
-//!   bearer token into a caller and holds the role guard; [`observability`] gives each request
-//!   an id, a span and its metrics (`/metrics`).
-//! - [`graphql`] holds what every area shares: scalars, global IDs, Relay pagination, the
-//!   merged schema.
+//!   bearer token into a caller and holds the scope guard; [`observability`] gives each
+//!   request an id, a span and its metrics (`/metrics`).
+//! - [`graphql`]'s gateway admits every operation, HTTP or websocket, through [`limits`]
+//!   (nesting, depth, size, cost, rate, sockets) before the merged schema runs it; it also
+//!   holds what every area shares: scalars, global IDs, Relay pagination.
 //! - Areas of the domain, each with its types, inputs, service and loaders side by side:
-//!   [`catalogue`] (clinics, evidence, packages, checklist, cost table).
+//!   [`catalogue`] (clinics, evidence, packages, checklist, cost table) and [`quotes`]
+//!   (pre-screening, the quote workflow, events, sealed notes).
+//! - [`time`] is the application's clock, which tests turn forward.
 //! - [`error`] is the one service error type and the one place it becomes a GraphQL error.
 //! - [`db`] connects and migrates; [`demo`] loads the shipped demo catalogue.
 #![forbid(unsafe_code)]

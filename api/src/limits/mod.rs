@@ -1,6 +1,8 @@
-//! Abuse limits: what a single request may ask for ([`analysis`] measures it before
-//! execution), how much a client may ask for over time ([`rate`]), and how often the token
-//! endpoint may be tried ([`token_rate`]).
+//! Abuse limits: how deeply a text may nest before any parser sees it ([`nesting`]), what a
+//! single request may ask for ([`analysis`] measures it before execution, [`guard`] admits
+//! it), how much a client may ask for over time ([`rate`]), how many websockets and
+//! subscriptions it may hold ([`sessions`]), and how often the token endpoint may be tried
+//! ([`token_rate`]).
 
 pub mod analysis;
 pub mod guard;
