@@ -44,20 +44,14 @@ impl ChildServer {
     /// Starts `medtour serve` over `database_url` on a free port with demo data and `env`,
     /// and waits until it listens.
     pub fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(own_executable())
-            .args(["--exact", "child_server::serve_as_child", "--nocapture", "--test-threads=1"])
-            .env(CHILD, "1")
+        let mut child = child_command(false)
             .env("DATABASE_URL", database_url)
             .env("MEDTOUR_BIND", "127.0.0.1:0")
             .env("MEDTOUR_DEMO", "true")
             .env("MEDTOUR_DEMO_CLIENTS", "false")
             .env("MEDTOUR_DB_POOL", "5")
             .env("MEDTOUR_LOG_JSON", "false")
-            .env("RUST_LOG", "info")
             .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("the child server could not start: {e}"));
         let stderr = child.stderr.take().expect("stderr is piped");
@@ -140,33 +134,41 @@ impl Drop for ChildServer {
 /// its exit status and everything it wrote to stderr, or `None` if it is still running
 /// after `within` (then it is killed).
 pub fn exit_of_serve(env: &[(&str, &str)], within: Duration) -> Option<(std::process::ExitStatus, String)> {
-    let mut child = Command::new(own_executable())
-        .args(["--exact", "child_server::serve_as_child", "--nocapture", "--test-threads=1"])
-        .env_clear()
-        .env(CHILD, "1")
-        .env("RUST_LOG", "info")
+    let mut child = child_command(true)
         .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("the child server could not start: {e}"));
     let stderr = child.stderr.take().expect("stderr is piped");
-    let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let deadline = Instant::now() + within;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            _ if Instant::now() >= deadline => break None,
-            _ => std::thread::sleep(Duration::from_millis(20)),
+    // Its stderr reaches its end when the child exits: wait for that, not on a timer.
+    let (sent, log) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        let _ = sent.send(std::io::read_to_string(stderr).unwrap_or_default());
+    });
+    match log.recv_timeout(within) {
+        Ok(log) => child.wait().ok().map(|status| (status, log)),
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            None
         }
-    };
-    if status.is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
     }
-    let log = reader.join().unwrap_or_default();
-    status.map(|status| (status, log))
+}
+
+/// This binary run as a child server (`serve_as_child`), logging at info to a piped stderr;
+/// with `clean`, nothing of this process's environment is inherited.
+fn child_command(clean: bool) -> Command {
+    let mut command = Command::new(own_executable());
+    if clean {
+        command.env_clear();
+    }
+    command
+        .args(["--exact", "child_server::serve_as_child", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
 }
 
 /// This test binary. On Linux `/proc/self/exe`, which `exec` resolves to the running binary
