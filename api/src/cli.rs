@@ -6,7 +6,7 @@ use crate::auth::{self, clients, role::Role};
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
 use crate::startup::Application;
-use crate::{demo, graphql};
+use crate::{demo, schema};
 
 async fn client(conn: &sea_orm::DatabaseConnection, action: ClientAction) -> anyhow::Result<()> {
     match action {
@@ -86,12 +86,12 @@ pub enum ClientAction {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Schema = command {
-        print!("{}", graphql::sdl());
+        print!("{}", schema::sdl());
         return Ok(());
     }
     if let Command::Keys = command {
         println!("MEDTOUR_JWT_SIGNING_KEY={}", auth::keys::generate_signing_key("k1"));
-        println!("MEDTOUR_DATA_KEY={}", crate::quotes::crypto::generate_data_key("d1"));
+        println!("MEDTOUR_DATA_KEY={}", crate::crypto::generate_data_key("d1"));
         return Ok(());
     }
     let settings = Settings::from_env()?;

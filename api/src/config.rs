@@ -8,6 +8,7 @@
 //! SQLite file, the development keys (compared by their decoded bytes) and demo data.
 
 mod keys;
+mod limits;
 #[cfg(test)]
 mod tests;
 
@@ -19,7 +20,7 @@ use ipnet::IpNet;
 pub use self::keys::{
     DEV_DATA_KEY, DEV_JWT_SIGNING_KEY, DataKeySettings, JwtSettings, SecretKey, development_public_key, parse_key,
 };
-use crate::limits::token_rate::TokenRateSettings;
+pub use self::limits::{BucketSpec, DEFAULT_MAX_NESTING, QueryLimits, RateSettings, TokenRateSettings};
 
 /// Whether the server runs with development conveniences or production guarantees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,9 +72,9 @@ pub struct Settings {
     /// Keys that encrypt health data at rest.
     pub data_keys: DataKeySettings,
     /// Per-request query limits.
-    pub limits: crate::limits::QueryLimits,
+    pub limits: QueryLimits,
     /// Query-cost buckets per role.
-    pub rate: crate::limits::rate::RateSettings,
+    pub rate: RateSettings,
     /// `MEDTOUR_CORS_ORIGINS`: partner origins allowed to call from browsers, comma-separated.
     pub cors_origins: Vec<String>,
     /// `MEDTOUR_TRUSTED_PROXIES`: the proxies (addresses or CIDRs, comma-separated) whose
@@ -207,8 +208,8 @@ impl Settings {
                 .map(|(kid, key)| (kid, SecretKey::new(key)))
                 .collect(),
         };
-        let limits = crate::limits::QueryLimits::from_lookup(&lookup)?;
-        let rate = crate::limits::rate::RateSettings::from_lookup(&lookup)?;
+        let limits = QueryLimits::from_lookup(&lookup)?;
+        let rate = RateSettings::from_lookup(&lookup)?;
         let cors_origins = lookup("MEDTOUR_CORS_ORIGINS")
             .unwrap_or_default()
             .split(',')
@@ -278,7 +279,7 @@ impl Settings {
 }
 
 /// A boolean setting: `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
-pub(crate) fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {
+fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {
     match value {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
@@ -311,4 +312,18 @@ fn per_minute(lookup: &impl Fn(&str) -> Option<String>, key: &str, default: f64)
         .ok()
         .filter(|v| *v >= 1.0 && v.is_finite())
         .ok_or_else(|| ConfigError(format!("{key}={text}: expected a number of attempts per minute, at least 1")))
+}
+
+/// How settings are looked up by name: the process environment, or a test's table.
+type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// A number setting, or `default` when unset.
+fn number<T: std::str::FromStr>(lookup: Lookup<'_>, key: &str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match lookup(key) {
+        Some(v) => v.trim().parse().map_err(|e| ConfigError(format!("{key}: {e}"))),
+        None => Ok(default),
+    }
 }

@@ -1,15 +1,96 @@
-//! The one error type of the service layer, and the one place it becomes a GraphQL error.
+//! The one error type of the service layer, and the closed list of error codes.
 //!
 //! Services return [`ServiceError`]; its `Display` text is always safe to show a partner
-//! (internal causes are kept as `source`, never in the message). [`classify`], which the
-//! [gateway](crate::graphql::gateway) applies to every response — HTTP and websocket alike —
-//! gives each error a stable `extensions.code`: from the `ServiceError` behind it, or, for errors raised by
-//! async-graphql itself (parsing, validation, argument coercion), from their kind. Internal
-//! errors are logged with their cause here and reach the client as a generic message.
+//! (internal causes are kept as `source`, never in the message). Every error a caller can
+//! get carries one [`Code`] as `extensions.code`; the [gateway](crate::gateway) is the one
+//! place a `ServiceError` becomes a GraphQL error, and logs internal causes there.
 
 use std::sync::Arc;
 
-use async_graphql::{ErrorExtensionValues, ServerError, Value};
+/// Every `extensions.code` the API answers with: the values partners branch on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    /// No credentials, or credentials that are not valid.
+    Unauthenticated,
+    /// The caller's role or scopes do not allow this.
+    Forbidden,
+    /// An argument or variable is malformed or out of range.
+    BadUserInput,
+    /// Nothing with that identity within the caller's reach.
+    NotFound,
+    /// The request collides with the current state.
+    Conflict,
+    /// A dependency (the database) is unreachable; retry.
+    Unavailable,
+    /// A fault of ours; the cause is logged, never shown.
+    Internal,
+    /// The request is not a GraphQL request (unreadable body, bad parameters).
+    BadRequest,
+    /// The body exceeds the size limit.
+    RequestTooLarge,
+    /// An automatic persisted query's hash is unknown (the client resends the text).
+    PersistedQueryNotFound,
+    /// The document does not parse.
+    GraphqlParseFailed,
+    /// The document does not validate against the schema.
+    GraphqlValidationFailed,
+    /// Mutations are not accepted over GET.
+    MethodNotAllowed,
+    /// The client's query-cost budget is exhausted.
+    Throttled,
+    /// The operation ran past the request time-out.
+    Timeout,
+    /// The query text is longer than allowed.
+    QueryTooLarge,
+    /// Brackets nest deeper than allowed, in the document or its variables.
+    NestingLimitExceeded,
+    /// Selections nest deeper than allowed.
+    DepthLimitExceeded,
+    /// More aliases than allowed.
+    AliasLimitExceeded,
+    /// More fields than allowed once fragments are expanded.
+    ComplexityLimitExceeded,
+    /// The operation's cost exceeds the per-request maximum.
+    CostLimitExceeded,
+    /// More directives on one field than allowed.
+    DirectiveLimitExceeded,
+    /// Introspection is turned off on this server.
+    IntrospectionDisabled,
+    /// The client already runs as many subscriptions as allowed.
+    SubscriptionLimitExceeded,
+}
+
+impl Code {
+    /// The code as it appears in `extensions.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::BadUserInput => "BAD_USER_INPUT",
+            Code::NotFound => "NOT_FOUND",
+            Code::Conflict => "CONFLICT",
+            Code::Unavailable => "UNAVAILABLE",
+            Code::Internal => "INTERNAL",
+            Code::BadRequest => "BAD_REQUEST",
+            Code::RequestTooLarge => "REQUEST_TOO_LARGE",
+            Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Code::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Code::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Code::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Code::Throttled => "THROTTLED",
+            Code::Timeout => "TIMEOUT",
+            Code::QueryTooLarge => "QUERY_TOO_LARGE",
+            Code::NestingLimitExceeded => "NESTING_LIMIT_EXCEEDED",
+            Code::DepthLimitExceeded => "DEPTH_LIMIT_EXCEEDED",
+            Code::AliasLimitExceeded => "ALIAS_LIMIT_EXCEEDED",
+            Code::ComplexityLimitExceeded => "COMPLEXITY_LIMIT_EXCEEDED",
+            Code::CostLimitExceeded => "COST_LIMIT_EXCEEDED",
+            Code::DirectiveLimitExceeded => "DIRECTIVE_LIMIT_EXCEEDED",
+            Code::IntrospectionDisabled => "INTROSPECTION_DISABLED",
+            Code::SubscriptionLimitExceeded => "SUBSCRIPTION_LIMIT_EXCEEDED",
+        }
+    }
+}
 
 /// The outcome of a service call that did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -49,16 +130,23 @@ impl ServiceError {
     }
 
     /// The stable machine-readable code partners branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Forbidden(_) => "FORBIDDEN",
-            Self::BadInput { .. } => "BAD_USER_INPUT",
-            Self::NotFound(_) => "NOT_FOUND",
-            Self::Conflict(_) => "CONFLICT",
-            Self::Unavailable(_) => "UNAVAILABLE",
-            Self::Internal(_) => "INTERNAL",
+            Self::Unauthenticated => Code::Unauthenticated,
+            Self::Forbidden(_) => Code::Forbidden,
+            Self::BadInput { .. } => Code::BadUserInput,
+            Self::NotFound(_) => Code::NotFound,
+            Self::Conflict(_) => Code::Conflict,
+            Self::Unavailable(_) => Code::Unavailable,
+            Self::Internal(_) => Code::Internal,
         }
+    }
+
+    /// The one policy for a stored value outside its vocabulary (a status, a role, a kind
+    /// the code does not know): a fault of ours, logged with what was found, never guessed at.
+    pub fn unknown_stored(vocabulary: &'static str, value: &str) -> Self {
+        tracing::error!(vocabulary, value, "a stored value is outside its vocabulary");
+        Self::internal(std::io::Error::other(format!("stored {vocabulary} {value:?} is outside its vocabulary")))
     }
 }
 
@@ -85,56 +173,3 @@ impl From<sea_orm::DbErr> for ServiceError {
 
 /// Shorthand for service results.
 pub type ServiceResult<T> = Result<T, ServiceError>;
-
-/// Sets `extensions.code` (and for internal errors, the message) of one error.
-pub fn classify(error: &mut ServerError) {
-    if let Some(service) = error.source::<ServiceError>().cloned() {
-        match &service {
-            ServiceError::Internal(cause) | ServiceError::Unavailable(cause) => {
-                tracing::error!(error = %cause, path = ?error.path, "request failed");
-            }
-            _ => {}
-        }
-        error.message = service.to_string();
-        set(error, "code", Value::from(service.code()));
-        if let ServiceError::BadInput { field, .. } = &service
-            && !field.is_empty()
-        {
-            set(error, "field", Value::List(field.iter().map(|f| Value::from(f.as_str())).collect()));
-        }
-        return;
-    }
-    let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
-    if has_code {
-        return;
-    }
-    let code = if error.path.is_empty() && error.locations.is_empty() {
-        "GRAPHQL_PARSE_FAILED"
-    } else if error.path.is_empty() {
-        if error.message.starts_with("Invalid value for argument") || error.message.contains("variable") {
-            "BAD_USER_INPUT"
-        } else {
-            "GRAPHQL_VALIDATION_FAILED"
-        }
-    } else if is_input_coercion(&error.message) {
-        "BAD_USER_INPUT"
-    } else {
-        // An error without a known source inside execution: never show its text.
-        tracing::error!(message = %error.message, path = ?error.path, "unclassified resolver error");
-        error.message = "internal error".to_owned();
-        "INTERNAL"
-    };
-    set(error, "code", Value::from(code));
-}
-
-/// async-graphql's messages for an argument that does not coerce to its type.
-fn is_input_coercion(message: &str) -> bool {
-    message.starts_with("Failed to parse")
-        || message.starts_with("Invalid value")
-        || message.starts_with("Expected input type")
-        || message.contains("(occurred while parsing")
-}
-
-fn set(error: &mut ServerError, key: &str, value: Value) {
-    error.extensions.get_or_insert_with(ErrorExtensionValues::default).set(key, value);
-}

@@ -11,13 +11,14 @@ use crate::auth::{self, Auth};
 use crate::config::{Mode, Settings};
 use crate::db::{self, StatementCounter};
 use crate::demo;
-use crate::graphql::{Gateway, build_schema};
+use crate::gateway::Gateway;
+use crate::schema::build_schema;
 use crate::http::{self, Http};
 use crate::limits::rate::RateLimiter;
 use crate::limits::token_rate::TokenRateLimiter;
 use crate::observability::Metrics;
-use crate::quotes::crypto::DataKeys;
-use crate::quotes::events::EventBus;
+use crate::crypto::DataKeys;
+use crate::bus::EventBus;
 use crate::state::AppState;
 
 /// A built application, bound to its port (and its metrics port, if any) and ready to serve.

@@ -1,4 +1,7 @@
-//! The state every request shares: the database pool, settings and process-wide counters.
+//! The state every request shares (the API context): the database pool, settings, the clock
+//! and process-wide counters. It sits above the building blocks it holds and below the
+//! areas, which read it from the GraphQL context; the building blocks themselves take only
+//! the parts they use ([`AppState::verifier`], [`AppState::admission`]).
 
 use std::sync::Arc;
 
@@ -11,8 +14,10 @@ use crate::limits::QueryLimits;
 use crate::limits::rate::RateLimiter;
 use crate::limits::token_rate::TokenRateLimiter;
 use crate::observability::Metrics;
-use crate::quotes::crypto::DataKeys;
-use crate::quotes::events::EventBus;
+use crate::crypto::DataKeys;
+use crate::bus::EventBus;
+use crate::auth::bearer::Verifier;
+use crate::limits::guard::Admission;
 
 /// Shared, cheaply cloned application state.
 #[derive(Clone)]
@@ -41,4 +46,16 @@ pub struct AppState {
     pub sessions: Arc<crate::limits::sessions::Sessions>,
     /// Prometheus metrics (`/metrics`); rate limiters record rejections here.
     pub metrics: Metrics,
+}
+
+impl AppState {
+    /// What token checks need, as of now by the application's clock.
+    pub fn verifier(&self) -> Verifier<'_> {
+        Verifier { auth: &self.auth, db: &self.db, now: self.clock.now() }
+    }
+
+    /// What admission of an operation needs.
+    pub fn admission(&self) -> Admission<'_> {
+        Admission { limits: &self.limits, rate: &self.rate, metrics: &self.metrics }
+    }
 }

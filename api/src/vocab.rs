@@ -23,7 +23,13 @@ macro_rules! vocabulary {
                 }
             }
 
-            /// Reads a stored name back; `None` for anything else.
+            /// Reads a stored value back; a value outside the vocabulary is a fault of ours,
+            /// handled by [`ServiceError::unknown_stored`](crate::error::ServiceError::unknown_stored).
+            pub fn from_stored(text: &str) -> $crate::error::ServiceResult<Self> {
+                Self::parse(text).ok_or_else(|| $crate::error::ServiceError::unknown_stored(stringify!($name), text))
+            }
+
+            /// Reads a name back; `None` for anything else.
             pub fn parse(text: &str) -> Option<Self> {
                 match text {
                     $($text => Some($name::$variant),)+

@@ -6,8 +6,11 @@ use axum::http::{HeaderMap, header};
 use super::caller::Caller;
 use super::role::Role;
 use super::token::{self, TokenError};
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+
+use super::Auth;
 use crate::error::ServiceError;
-use crate::state::AppState;
 
 /// Why a request carries no usable identity.
 #[derive(Debug, Clone)]
@@ -35,15 +38,24 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, BearerError> {
     Ok(token)
 }
 
+/// What checking a token needs: the keys and client-status cache, the database behind the
+/// cache, and the time by the application's clock.
+#[derive(Clone, Copy)]
+pub struct Verifier<'a> {
+    pub auth: &'a Auth,
+    pub db: &'a DatabaseConnection,
+    pub now: DateTime<Utc>,
+}
+
 /// Verifies `token` and checks that its client is still active.
-pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, BearerError> {
-    authenticate_with_expiry(state, token).await.map(|(caller, _)| caller)
+pub async fn authenticate(verifier: Verifier<'_>, token: &str) -> Result<Caller, BearerError> {
+    authenticate_with_expiry(verifier, token).await.map(|(caller, _)| caller)
 }
 
 /// [`authenticate`], also giving the token's `exp` (for sessions that outlive a request).
-pub async fn authenticate_with_expiry(state: &AppState, token: &str) -> Result<(Caller, i64), BearerError> {
-    let auth = &state.auth;
-    let claims = token::verify(&auth.keys, &auth.settings, token, state.clock.now()).map_err(|e| {
+pub async fn authenticate_with_expiry(verifier: Verifier<'_>, token: &str) -> Result<(Caller, i64), BearerError> {
+    let Verifier { auth, db, now } = verifier;
+    let claims = token::verify(&auth.keys, &auth.settings, token, now).map_err(|e| {
         tracing::debug!(reason = %e, "refused bearer token");
         BearerError::Invalid(match e {
             TokenError::Expired => "the token has expired".into(),
@@ -51,7 +63,7 @@ pub async fn authenticate_with_expiry(state: &AppState, token: &str) -> Result<(
             _ => "the token is invalid".into(),
         })
     })?;
-    match auth.clients.is_active(&state.db, &claims.sub).await {
+    match auth.clients.is_active(db, &claims.sub).await {
         Ok(true) => {}
         Ok(false) => return Err(BearerError::Invalid("the client has been revoked".into())),
         Err(e) => return Err(BearerError::Unavailable(e)),
@@ -68,7 +80,7 @@ pub async fn authenticate_with_expiry(state: &AppState, token: &str) -> Result<(
 }
 
 /// Authenticates the request behind `headers`.
-pub async fn from_headers(state: &AppState, headers: &HeaderMap) -> Result<Caller, BearerError> {
+pub async fn from_headers(verifier: Verifier<'_>, headers: &HeaderMap) -> Result<Caller, BearerError> {
     let token = bearer_token(headers)?;
-    authenticate(state, token).await
+    authenticate(verifier, token).await
 }

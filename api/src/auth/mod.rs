@@ -1,21 +1,19 @@
 //! Authentication and authorization.
 //!
 //! A tour: [`clients`] creates, revokes and authenticates API clients (Argon2id hashes);
-//! [`oauth`] is the client-credentials token endpoint (RFC 6749 §4.4) and the JWK set;
-//! [`token`] signs and verifies EdDSA JWTs with keys from [`keys`]; [`bearer`] turns an
-//! `Authorization` header into a [`Caller`](caller::Caller), checking revocation through
-//! [`revocation`]; [`caller`] holds the caller and the role guard; [`viewer`] tells a caller
-//! who it is. Tenancy itself is applied where data is read (see `quotes::scope`).
+//! [`token`] signs and verifies EdDSA JWTs with keys from [`keys`] (the token endpoint that
+//! issues them is transport: `http::oauth`); [`bearer`] turns an `Authorization` header into
+//! a [`Caller`](caller::Caller), checking revocation through [`revocation`]; [`caller`] holds
+//! the caller and the scope and role guards; [`role`] the roles and scopes. Tenancy itself is
+//! applied where data is read (see `quotes::scope`).
 
 pub mod bearer;
 pub mod caller;
 pub mod clients;
 pub mod keys;
-pub mod oauth;
 pub mod revocation;
 pub mod role;
 pub mod token;
-pub mod viewer;
 
 use crate::config::{ConfigError, JwtSettings};
 

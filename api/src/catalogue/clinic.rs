@@ -14,7 +14,7 @@ use super::types::{
 use crate::error::ServiceError;
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::pagination::PageInfo;
-use crate::money::Money;
+use crate::graphql::scalars::Money;
 
 /// A clinic of the catalogue.
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Q
 use super::folding::fold;
 use super::vocab::{AccreditationBody, CellSource, ClinicOrderField, OrderDirection};
 use crate::error::{ServiceError, ServiceResult};
-use crate::graphql::scalars::Decimal;
+use crate::money::Decimal;
 
 /// The filter as a partner sent it (all parts optional, combined with AND).
 #[derive(Clone, Debug, Default)]

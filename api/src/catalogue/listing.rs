@@ -20,7 +20,7 @@ use super::filter::{self, ClinicFilterInput, ClinicOrder};
 use super::rollups;
 use super::vocab::{ClinicOrderField, OrderDirection};
 use crate::error::{ServiceError, ServiceResult};
-use crate::graphql::pagination::{Direction, Page, PageRequest, encode_cursor, page_request};
+use crate::paging::{Direction, Page, PageRequest, encode_cursor, page_request};
 
 /// The sort key a cursor carries: the ordered value and the clinic id.
 type SortKey = (Value, i32);

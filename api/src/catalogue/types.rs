@@ -12,7 +12,7 @@ use super::vocab::{AccreditationBody, AdministrationRoute, CellSource, Checklist
 use crate::error::ServiceError;
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::scalars::Date;
-use crate::money::Money;
+use crate::graphql::scalars::Money;
 
 pub(crate) fn strings(json: &serde_json::Value) -> Vec<String> {
     json.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()

@@ -21,7 +21,7 @@ use self::records::{Catalogue, ClinicRecord};
 use crate::catalogue::folding::FoldedTexts;
 use crate::catalogue::rollups;
 use crate::config::Mode;
-use crate::graphql::scalars::Decimal;
+use crate::money::Decimal;
 
 /// What a load added.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

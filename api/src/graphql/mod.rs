@@ -1,13 +1,8 @@
-//! What every area shares on the GraphQL side: the contract's scalars, global IDs, Relay
-//! pagination, the schema assembled from each area's roots, and the gateway every operation
-//! passes through.
+//! The GraphQL building blocks every area uses: the contract's scalars and the `Money`
+//! object, global IDs, and Relay connections over keyset pages. Nothing here knows an area;
+//! the schema is assembled above the areas, in [`schema`](crate::schema).
 
-pub mod gateway;
+pub mod errors;
 pub mod ids;
-mod node;
 pub mod pagination;
 pub mod scalars;
-mod schema;
-
-pub use gateway::Gateway;
-pub use schema::{ApiSchema, QueryRoot, build_schema, sdl};

@@ -6,8 +6,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::Http;
 use crate::db;
+use crate::state::AppState;
 
 /// The process is up.
 pub async fn healthz() -> Json<Value> {
@@ -16,8 +16,8 @@ pub async fn healthz() -> Json<Value> {
 
 /// The database answers within [`db::READY_TIMEOUT`]; 503 otherwise, so a load balancer
 /// stops sending traffic to a replica that has lost its database and resumes when it is back.
-pub async fn readyz(State(http): State<Http>) -> (StatusCode, Json<Value>) {
-    if db::is_ready(&http.state.db).await {
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if db::is_ready(&state.db).await {
         (StatusCode::OK, Json(json!({ "status": "ready" })))
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": "database unreachable" })))
@@ -25,8 +25,8 @@ pub async fn readyz(State(http): State<Http>) -> (StatusCode, Json<Value>) {
 }
 
 /// The metrics in the Prometheus text format (version 0.0.4).
-pub async fn metrics(State(http): State<Http>) -> Response {
-    match http.state.metrics.render(&http.state.db, &http.state.statements) {
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    match state.metrics.render(&state.db, &state.statements) {
         Ok(text) => ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], text).into_response(),
         Err(error) => {
             tracing::error!(%error, "could not render metrics");

@@ -7,22 +7,23 @@ pub mod client_ip;
 mod graphiql;
 pub mod graphql;
 mod health;
+mod oauth;
 pub mod server;
 mod subscriptions;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::auth;
-use crate::graphql::Gateway;
+use crate::gateway::Gateway;
 use crate::observability;
 use crate::state::AppState;
 
-/// What every handler can reach.
-#[derive(Clone)]
+/// What the routes share. Each handler extracts only the part it uses (`State<AppState>`,
+/// `State<Gateway>`, …) through axum's `FromRef`.
+#[derive(Clone, FromRef)]
 pub struct Http {
     pub state: AppState,
     /// The schema behind the gateway every operation passes through.
@@ -36,8 +37,8 @@ pub fn router(http: Http) -> Router {
     let routes: Router<Http> = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(subscriptions::upgrade))
-        .route("/oauth/token", post(auth::oauth::token).layer(DefaultBodyLimit::max(16 * 1024)))
-        .route("/.well-known/jwks.json", get(auth::oauth::jwks))
+        .route("/oauth/token", post(oauth::token).layer(DefaultBodyLimit::max(16 * 1024)))
+        .route("/.well-known/jwks.json", get(oauth::jwks))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz));
     // Unauthenticated: served here only when no listener of its own is configured.

@@ -11,7 +11,7 @@
 //!   body limit after it),
 //! - with 4429 when the client already holds as many sockets as allowed.
 //!
-//! Each operation on the socket is admitted by the [gateway](crate::graphql::gateway) like an
+//! Each operation on the socket is admitted by the [gateway](crate::gateway) like an
 //! HTTP request, token included.
 
 use std::sync::{Arc, Mutex};
@@ -32,7 +32,7 @@ use serde_json::Value;
 use super::Http;
 use crate::auth::bearer;
 use crate::auth::token::LEEWAY_SECS;
-use crate::graphql::gateway::SessionToken;
+use crate::gateway::SessionToken;
 use crate::limits::guard::Transport;
 use crate::limits::sessions::Slot;
 use crate::state::AppState;
@@ -131,7 +131,7 @@ pub async fn upgrade(State(http): State<Http>, headers: HeaderMap, upgrade: WebS
 /// Accepts or refuses `connection_init` for `session`.
 async fn initialise(state: AppState, session: Arc<Session>, payload: Value) -> async_graphql::Result<Data> {
     let token = token_of(&payload).ok_or_else(|| async_graphql::Error::new("authentication required"))?;
-    let (caller, expires_at) = bearer::authenticate_with_expiry(&state, &token).await.map_err(|e| match e {
+    let (caller, expires_at) = bearer::authenticate_with_expiry(state.verifier(), &token).await.map_err(|e| match e {
         bearer::BearerError::Unavailable(_) => async_graphql::Error::new("the service is unavailable; retry later"),
         _ => async_graphql::Error::new("invalid bearer token"),
     })?;

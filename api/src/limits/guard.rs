@@ -1,6 +1,6 @@
 //! Admission of one operation: the per-request limits and the caller's rate charge, applied
 //! before a document is validated or executed — on HTTP and websockets alike — and the cost
-//! report added to its response afterwards. The [gateway](crate::graphql::gateway) calls both.
+//! report added to its response afterwards. The [gateway](crate::gateway) calls both.
 //!
 //! The document is parsed here, once, and handed to async-graphql already parsed. Its own
 //! post-parse check re-expands every fragment spread recursively (the fragment bomb); this
@@ -10,15 +10,17 @@
 use std::sync::{Arc, Mutex};
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
-use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value};
+use async_graphql::{Request, Response, ServerError, Value};
 
 use super::QueryLimits;
 use super::analysis::{Refusal, analyse};
 use super::nesting;
-use super::rate::{Decision, ThrottleStatus, cost_extension};
+use super::rate::{Decision, RateLimiter, ThrottleStatus, cost_extension};
 use crate::auth::caller::Caller;
 use crate::auth::role::Role;
-use crate::state::AppState;
+use crate::error::Code;
+use crate::graphql::errors::{coded, set, set_code};
+use crate::observability::Metrics;
 
 /// How the operation arrived: GET may only run queries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,21 +52,23 @@ pub struct Sender<'a> {
     pub roots: Option<&'a RootFields>,
 }
 
-/// An operation refused before execution: its error and, when the refusal is the rate
-/// limiter's, the bucket's state (reported in `extensions.cost` as on any charged response).
+/// An operation refused before execution, as a value: its code (which the transport maps to
+/// a status), its error, how long to wait when the rate limiter refused it, and then also the
+/// bucket's state (reported in `extensions.cost` as on any charged response).
 #[derive(Debug)]
 pub struct Refused {
+    pub code: Code,
     pub error: Box<ServerError>,
+    pub retry_after: Option<u64>,
     pub cost: Option<Value>,
 }
 
-impl From<ServerError> for Refused {
-    fn from(error: ServerError) -> Self {
-        Self { error: Box::new(error), cost: None }
-    }
-}
-
 impl Refused {
+    /// A refusal with `code` and `message`.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self { code, error: Box::new(coded(code, message)), retry_after: None, cost: None }
+    }
+
     /// The response refusing the operation.
     pub fn into_response(self) -> Response {
         let mut response = Response::from_errors(vec![*self.error]);
@@ -73,13 +77,6 @@ impl Refused {
         }
         response
     }
-}
-
-/// An error refusing the request before execution, with its code.
-fn refusal(code: &str, message: impl Into<String>) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code);
-    error
 }
 
 /// An operation admitted to execution.
@@ -96,52 +93,60 @@ pub struct Admitted {
 /// caller's bucket: a refusal is cheap to compute, but not free to ask for.
 pub const REFUSAL_COST: u64 = 10;
 
+/// What admission consults: the limits, the callers' cost buckets, and the metrics that count
+/// throttled operations.
+#[derive(Clone, Copy)]
+pub struct Admission<'a> {
+    pub limits: &'a QueryLimits,
+    pub rate: &'a RateLimiter,
+    pub metrics: &'a Metrics,
+}
+
 /// Parses `request`'s document, measures it against the limits and charges its cost to the
 /// caller's bucket; a refusal costs [`REFUSAL_COST`].
-pub fn admit(state: &AppState, request: &Request, sender: Sender<'_>) -> Result<Admitted, Refused> {
-    let admitted = measure_and_charge(state, request, sender);
+pub fn admit(admission: Admission<'_>, request: &Request, sender: Sender<'_>) -> Result<Admitted, Refused> {
+    let admitted = measure_and_charge(admission, request, sender);
     if let (Err(refused), Some(caller)) = (&admitted, sender.caller)
         && refused.cost.is_none()
     {
-        state.rate.penalise(&caller.client_id, caller.role, REFUSAL_COST);
+        admission.rate.penalise(&caller.client_id, caller.role, REFUSAL_COST);
     }
     admitted
 }
 
 /// Checks a query text against the limits that need no parse: its size and its nesting.
 /// Persisted queries pass this before they are stored.
-pub fn check_text(limits: &QueryLimits, query: &str) -> Result<(), Box<ServerError>> {
+pub fn check_text(limits: &QueryLimits, query: &str) -> Result<(), Refused> {
     if query.len() > limits.max_query_chars {
-        return Err(Box::new(refusal(
-            "QUERY_TOO_LARGE",
+        return Err(Refused::new(
+            Code::QueryTooLarge,
             format!("the query has {} characters; at most {} are allowed", query.len(), limits.max_query_chars),
-        )));
+        ));
     }
     if let Some(depth) = nesting::document_exceeds(query, limits.max_nesting) {
-        return Err(Box::new(refusal(
-            "NESTING_LIMIT_EXCEEDED",
+        return Err(Refused::new(
+            Code::NestingLimitExceeded,
             format!("the query nests brackets or braces {depth} deep; at most {} are allowed", limits.max_nesting),
-        )));
+        ));
     }
     Ok(())
 }
 
-fn measure_and_charge(state: &AppState, request: &Request, sender: Sender<'_>) -> Result<Admitted, Refused> {
-    let limits = &state.limits;
-    check_text(limits, &request.query).map_err(|error| Refused { error, cost: None })?;
+fn measure_and_charge(admission: Admission<'_>, request: &Request, sender: Sender<'_>) -> Result<Admitted, Refused> {
+    let limits = admission.limits;
+    check_text(limits, &request.query)?;
     if nesting::variables_exceed(&request.variables, limits.max_nesting) {
-        return Err(refusal(
-            "NESTING_LIMIT_EXCEEDED",
+        return Err(Refused::new(
+            Code::NestingLimitExceeded,
             format!("the variables nest lists or objects more than {} deep", limits.max_nesting),
-        )
-        .into());
+        ));
     }
     let document = async_graphql::parser::parse_query(&request.query).map_err(|e| {
         let mut error = ServerError::from(e);
-        error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", "GRAPHQL_PARSE_FAILED");
-        Refused::from(error)
+        set_code(&mut error, Code::GraphqlParseFailed);
+        Refused { code: Code::GraphqlParseFailed, error: Box::new(error), retry_after: None, cost: None }
     })?;
-    let (charge, kind) = check(state, &document, request, sender)?;
+    let (charge, kind) = check(admission, &document, request, sender)?;
     Ok(Admitted { document, charge, kind })
 }
 
@@ -160,24 +165,28 @@ pub fn operation_name(request: &Request, document: Option<&ExecutableDocument>) 
 }
 
 fn check(
-    state: &AppState,
+    admission: Admission<'_>,
     document: &ExecutableDocument,
     request: &Request,
     sender: Sender<'_>,
 ) -> Result<(Option<Charge>, OperationType), Refused> {
-    let limits = &state.limits;
+    let limits = admission.limits;
     let name = request.operation_name.as_deref();
     let analysis = analyse(document, name, &request.variables, limits.max_directives).map_err(|r| match r {
-        Refusal::FragmentCycle(f) => refusal("GRAPHQL_VALIDATION_FAILED", format!("fragment {f} spreads itself")),
-        Refusal::UnknownFragment(f) => refusal("GRAPHQL_VALIDATION_FAILED", format!("unknown fragment {f}")),
-        Refusal::NoOperation(m) => refusal("GRAPHQL_VALIDATION_FAILED", m),
-        Refusal::TooManyDirectives(n) => refusal(
-            "DIRECTIVE_LIMIT_EXCEEDED",
+        Refusal::FragmentCycle(f) => Refused::new(
+            Code::GraphqlValidationFailed, format!("fragment {f} spreads itself")),
+        Refusal::UnknownFragment(f) => Refused::new(
+            Code::GraphqlValidationFailed, format!("unknown fragment {f}")),
+        Refusal::NoOperation(m) => Refused::new(
+            Code::GraphqlValidationFailed, m),
+        Refusal::TooManyDirectives(n) => Refused::new(
+            Code::DirectiveLimitExceeded,
             format!("{n} directives on one field; at most {} are allowed", limits.max_directives),
         ),
     })?;
     if analysis.kind == OperationType::Mutation && sender.transport == Some(Transport::Get) {
-        return Err(refusal("METHOD_NOT_ALLOWED", "mutations must be sent with POST").into());
+        return Err(Refused::new(
+            Code::MethodNotAllowed, "mutations must be sent with POST"));
     }
     if let Some(slot) = sender.roots
         && let Ok(operation) = super::analysis::selected(document, name)
@@ -196,80 +205,78 @@ fn check(
     }
     let m = analysis.measures;
     if m.depth > limits.max_depth {
-        return Err(refusal(
-            "DEPTH_LIMIT_EXCEEDED",
+        return Err(Refused::new(
+            Code::DepthLimitExceeded,
             format!("the query nests {} levels deep; at most {} are allowed", m.depth, limits.max_depth),
-        )
-        .into());
+        ));
     }
     if m.introspection_depth > 0 && !limits.introspection {
-        return Err(refusal("INTROSPECTION_DISABLED", "introspection is turned off on this server").into());
+        return Err(Refused::new(
+            Code::IntrospectionDisabled, "introspection is turned off on this server"));
     }
     if m.introspection_depth > limits.max_introspection_depth {
-        return Err(refusal(
-            "DEPTH_LIMIT_EXCEEDED",
+        return Err(Refused::new(
+            Code::DepthLimitExceeded,
             format!(
                 "the introspection query nests {} levels deep; at most {} are allowed",
                 m.introspection_depth, limits.max_introspection_depth
             ),
-        )
-        .into());
+        ));
     }
     if m.aliases > limits.max_aliases {
-        return Err(refusal(
-            "ALIAS_LIMIT_EXCEEDED",
+        return Err(Refused::new(
+            Code::AliasLimitExceeded,
             format!("the query uses {} aliases; at most {} are allowed", m.aliases, limits.max_aliases),
-        )
-        .into());
+        ));
     }
     if m.fields > limits.max_fields {
-        return Err(refusal(
-            "COMPLEXITY_LIMIT_EXCEEDED",
+        return Err(Refused::new(
+            Code::ComplexityLimitExceeded,
             format!(
                 "the query selects {} fields once fragments are expanded; at most {} are allowed",
                 m.fields, limits.max_fields
             ),
-        )
-        .into());
+        ));
     }
     if m.cost > limits.max_cost {
-        return Err(refusal(
-            "COST_LIMIT_EXCEEDED",
+        return Err(Refused::new(
+            Code::CostLimitExceeded,
             format!(
                 "the query costs {} points (lists count by their page size); at most {} are allowed",
                 m.cost, limits.max_cost
             ),
-        )
-        .into());
+        ));
     }
     let requested = m.cost.max(1);
     let Some(caller) = sender.caller else { return Ok((None, analysis.kind)) };
-    match state.rate.charge(&caller.client_id, caller.role, requested) {
+    match admission.rate.charge(&caller.client_id, caller.role, requested) {
         Decision::Admitted(status) => Ok((
             Some(Charge { client_id: caller.client_id.clone(), role: caller.role, requested, status }),
             analysis.kind,
         )),
         Decision::Throttled { status, retry_after } => {
-            state.metrics.record_throttled(caller.role);
-            let mut error = refusal("THROTTLED", "Throttled: the client's query cost budget is exhausted; retry later");
-            let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
-            extensions.set("retryAfterSeconds", Value::from(retry_after.as_secs()));
-            let cost = Value::from_json(cost_extension(requested, None, status)).ok();
-            Err(Refused { error: Box::new(error), cost })
+            admission.metrics.record_throttled(caller.role);
+            let mut refused =
+                Refused::new(Code::Throttled, "Throttled: the client's query cost budget is exhausted; retry later");
+            let wait = retry_after.as_secs();
+            set(&mut refused.error, "retryAfterSeconds", Value::from(wait));
+            refused.retry_after = Some(wait);
+            refused.cost = Value::from_json(cost_extension(requested, None, status)).ok();
+            Err(refused)
         }
     }
 }
 
 /// Settles an admitted operation's charge: refunds what the response did not use (lists
 /// shorter than their page size) and reports the cost in `extensions.cost`.
-pub fn settle(state: &AppState, response: &mut Response, charge: Charge) {
+pub fn settle(rate: &RateLimiter, response: &mut Response, charge: Charge) {
     let Charge { client_id, role, requested, mut status } = charge;
     let executed = response.errors.iter().all(|e| !e.path.is_empty()) && !matches!(response.data, Value::Null);
     let actual = executed.then(|| super::rate::actual_cost(&response.data).min(requested));
     if let Some(actual) = actual
         && actual < requested
     {
-        status = state.rate.refund(&client_id, role, requested - actual);
+        status = rate.refund(&client_id, role, requested - actual);
     }
     let value = Value::from_json(cost_extension(requested, actual, status)).unwrap_or(Value::Null);
     response.extensions.insert("cost".to_owned(), value);

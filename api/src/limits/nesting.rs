@@ -12,7 +12,7 @@ use async_graphql::Variables;
 use async_graphql_value::ConstValue;
 
 /// How deeply a document or its variables may nest, unless configured otherwise.
-pub const DEFAULT_MAX_NESTING: usize = 64;
+pub use crate::config::DEFAULT_MAX_NESTING;
 
 /// The nesting depth of `text` once it passes `max`, or `None` when it stays within it.
 pub fn document_exceeds(text: &str, max: usize) -> Option<usize> {

@@ -13,36 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::auth::role::Role;
-
-/// Size and refill rate of one role's buckets.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BucketSpec {
-    /// Points a full bucket holds.
-    pub maximum: f64,
-    /// Points restored per second.
-    pub restore_rate: f64,
-}
-
-/// Bucket sizes per role.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateSettings {
-    pub partner: BucketSpec,
-    pub agent: BucketSpec,
-    pub clinic: BucketSpec,
-    pub admin: BucketSpec,
-}
-
-impl Default for RateSettings {
-    fn default() -> Self {
-        let standard = BucketSpec { maximum: 2000.0, restore_rate: 100.0 };
-        Self {
-            partner: standard,
-            agent: standard,
-            clinic: standard,
-            admin: BucketSpec { maximum: 4000.0, restore_rate: 200.0 },
-        }
-    }
-}
+pub use crate::config::{BucketSpec, RateSettings};
 
 impl RateSettings {
     fn spec(&self, role: Role) -> BucketSpec {

@@ -16,23 +16,8 @@ use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The budget sizes, each per minute.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct TokenRateSettings {
-    /// Attempts per client address (`MEDTOUR_TOKEN_RATE_PER_ADDRESS`).
-    pub per_address: f64,
-    /// Failed attempts per client id from one address (`MEDTOUR_TOKEN_RATE_FAILURES`).
-    pub failures_per_address: f64,
-    /// Failed attempts per client id from all addresses
-    /// (`MEDTOUR_TOKEN_RATE_FAILURES_PER_CLIENT`).
-    pub failures_per_client: f64,
-}
+pub use crate::config::TokenRateSettings;
 
-impl Default for TokenRateSettings {
-    fn default() -> Self {
-        Self { per_address: 60.0, failures_per_address: 10.0, failures_per_client: 100.0 }
-    }
-}
 
 const WINDOW: Duration = Duration::from_secs(60);
 const MAX_KEYS: usize = 100_000;

@@ -1,5 +1,5 @@
 //! GraphQL execution as observability sees it: the operation's span and metrics (recorded by
-//! the [gateway](crate::graphql::gateway) around every operation) and, when debug logging is
+//! the [gateway](crate::gateway) around every operation) and, when debug logging is
 //! on, a span per resolver.
 //!
 //! Spans carry names, types and paths only — never arguments or variables, which can hold
@@ -14,13 +14,12 @@ use tracing::Instrument;
 
 use super::http::{Label, label_current_request};
 use crate::error::ServiceError;
-use crate::state::AppState;
 
 /// Schema extension opening a `debug` span per resolver.
 ///
 /// Any installed extension sends every field of every response through async-graphql's
 /// extension chain, which cost a quarter of a large catalogue page's time; so
-/// [`build_schema`](crate::graphql::build_schema) installs this one only when debug logging
+/// [`build_schema`](crate::schema::build_schema) installs this one only when debug logging
 /// is on at start-up, and nothing else is done as an extension.
 pub struct ResolverSpans;
 
@@ -63,10 +62,16 @@ pub fn execute_span(operation: Option<&str>) -> tracing::Span {
 
 /// Records an answered operation in the request metrics, labelled by operation name and
 /// outcome: on the HTTP request's own line when there is one, otherwise (websockets) alone.
-pub fn record(state: &AppState, operation: Option<&str>, response: &Response, started: Instant) {
-    let label = Label { operation: state.metrics.operation_label(operation), outcome: outcome(response) };
+pub fn record(metrics: &super::Metrics, operation: Option<&str>, response: &Response, started: Instant) {
+    record_as(metrics, operation, outcome(response), started);
+}
+
+/// [`record`] for an operation that ended with `outcome` (`ok` or an error code) and no
+/// response worth looking into.
+pub fn record_as(metrics: &super::Metrics, operation: Option<&str>, outcome: String, started: Instant) {
+    let label = Label { operation: metrics.operation_label(operation), outcome };
     if !label_current_request(label.clone()) {
-        state.metrics.record_request(&label.operation, &label.outcome, started.elapsed());
+        metrics.record_request(&label.operation, &label.outcome, started.elapsed());
     }
 }
 
@@ -82,7 +87,7 @@ fn error_code(error: &ServerError) -> &str {
     // Not classified (yet): the service's code, else what async-graphql raised before
     // execution.
     match error.source::<ServiceError>() {
-        Some(service) => service.code(),
+        Some(service) => service.code().as_str(),
         None if error.path.is_empty() => "GRAPHQL_VALIDATION_FAILED",
         None => "INTERNAL",
     }

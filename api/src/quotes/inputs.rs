@@ -3,7 +3,8 @@
 use async_graphql::{ID, InputObject};
 
 use super::vocab::{Contraindication, PriorTreatment};
-use crate::graphql::scalars::{Date, DateTime, Decimal};
+use crate::graphql::scalars::{Date, DateTime};
+use crate::money::Decimal;
 
 /// The patient as the agent describes them. Never a name: `reference` is the partner's own.
 #[derive(InputObject, Clone, Debug, PartialEq)]

@@ -6,10 +6,9 @@
 //! ([`outcome`]); [`submit`] stores a request idempotently, [`transition`] moves it with
 //! optimistic concurrency, [`read`] lists and fetches; every query on quotes starts from the
 //! caller's [`scope::Tenancy`]; [`events`] records history and pushes it to subscribers
-//! (LISTEN/NOTIFY across PostgreSQL replicas); [`crypto`] seals health data at rest.
+//! (through the [`bus`](crate::bus)); health data is sealed at rest with [`crypto`](crate::crypto).
 
 pub mod api;
-pub mod crypto;
 pub mod eligibility;
 pub mod events;
 pub mod inputs;

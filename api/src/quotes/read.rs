@@ -12,7 +12,7 @@ use super::scope::Tenancy;
 use super::vocab::QuoteStatus;
 use crate::error::{ServiceError, ServiceResult};
 use crate::graphql::ids::{Kind, decode_as};
-use crate::graphql::pagination::{Page, PageRequest, encode_cursor, page_request};
+use crate::paging::{Page, PageRequest, encode_cursor, page_request};
 use crate::time::now;
 
 /// The ordering tag of quote cursors (newest first).

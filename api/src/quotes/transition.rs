@@ -163,8 +163,7 @@ pub async fn transition(state: &AppState, caller: &Caller, id: &ID, change: Chan
     };
     let was_offered = QuoteStatus::parse(&quote.status) == Some(QuoteStatus::Offered);
     let quote = expire_if_lapsed(state, quote).await?;
-    let status = QuoteStatus::parse(&quote.status)
-        .ok_or_else(|| ServiceError::internal(std::io::Error::other("stored quote status outside its vocabulary")))?;
+    let status = QuoteStatus::from_stored(&quote.status)?;
     let action = change.action();
     let Some(to) = action.target(status) else {
         let message = if was_offered && status == QuoteStatus::Expired {

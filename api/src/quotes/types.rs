@@ -15,7 +15,7 @@ use crate::error::ServiceError;
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::{Date, DateTime};
-use crate::money::Money;
+use crate::graphql::scalars::Money;
 use crate::state::AppState;
 use crate::time::now;
 
@@ -113,11 +113,7 @@ pub fn actor_label(role: &str) -> &'static str {
 impl QuoteEvent {
     /// Converts a row.
     pub fn from_row(e: quote_events::Model) -> Result<Self, ServiceError> {
-        let status = |s: &str| {
-            QuoteStatus::parse(s).ok_or_else(|| {
-                ServiceError::internal(std::io::Error::other("stored event status outside its vocabulary"))
-            })
-        };
+        let status = QuoteStatus::from_stored;
         Ok(Self {
             at: DateTime(e.at),
             from: e.from_status.as_deref().map(status).transpose()?,
@@ -155,7 +151,7 @@ impl Quote {
 
     /// EXPIRED as soon as an offer's `validUntil` has passed, even before it is recorded.
     async fn status(&self, ctx: &Context<'_>) -> Result<QuoteStatus> {
-        let stored = QuoteStatus::parse(&self.row.status).unwrap_or(QuoteStatus::Submitted);
+        let stored = QuoteStatus::from_stored(&self.row.status)?;
         if stored == QuoteStatus::Offered
             && let Some(offer) = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(OfferOf(self.row.id)).await?
             && offer.valid_until <= now()
@@ -212,12 +208,11 @@ impl Quote {
     }
 
     /// The pre-screening stored when the quote was submitted.
-    async fn eligibility(&self) -> EligibilityResult {
-        EligibilityResult {
-            outcome: EligibilityOutcome::parse(&self.row.eligibility_outcome)
-                .unwrap_or(EligibilityOutcome::NeedsReview),
+    async fn eligibility(&self) -> Result<EligibilityResult> {
+        Ok(EligibilityResult {
+            outcome: EligibilityOutcome::from_stored(&self.row.eligibility_outcome)?,
             reasons: strings(&self.row.eligibility_reasons),
-        }
+        })
     }
 
     async fn offer(&self, ctx: &Context<'_>) -> Result<Option<QuoteOffer>> {

@@ -152,7 +152,7 @@ on_both_backends! {
             ("PARTNER", Some(app.token.clone())),
         ];
 
-        let model = Model::from_sdl(&medtour::graphql::sdl());
+        let model = Model::from_sdl(&medtour::schema::sdl());
         let seed = env_number("FUZZ_SEED", DEFAULT_SEED);
         let cases = env_number("FUZZ_CASES", DEFAULT_CASES);
         let mut generator = Generator::new(&model, StdRng::seed_from_u64(seed));

@@ -10,7 +10,7 @@ use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
 fn the_committed_sdl_matches_the_code() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/schema.graphql");
     let committed = std::fs::read_to_string(path).unwrap_or_default();
-    let current = medtour::graphql::sdl();
+    let current = medtour::schema::sdl();
     assert!(
         committed == current,
         "api/schema.graphql is stale: run `cargo run -p medtour-api -- schema > api/schema.graphql`"
@@ -49,7 +49,7 @@ fn shapes(sdl: &str) -> HashMap<String, HashMap<String, String>> {
 #[test]
 fn every_contract_name_is_served_with_its_shape() {
     let contract = shapes(include_str!("../../../api/contract.graphql"));
-    let served = shapes(&medtour::graphql::sdl());
+    let served = shapes(&medtour::schema::sdl());
     let mut problems = Vec::new();
     for (type_name, members) in &contract {
         let Some(ours) = served.get(type_name) else {

@@ -4,19 +4,22 @@
 //! 415 for a body that is not JSON, and GraphiQL for browsers.
 //!
 //! Every operation needs a bearer token (401 otherwise). Limits and rate charges happen in
-//! the [gateway](crate::graphql::gateway); this module maps their outcomes to status codes
-//! (429 with `Retry-After`, 405, 503) and shapes the response.
+//! the [gateway](crate::gateway), which hands back a typed [`Outcome`]; this module maps it
+//! to a status (429 with `Retry-After`, 405, 503, 400) and shapes the response. Every
+//! request-error body is built by [`errors_body`].
 
 mod media;
 mod params;
 pub mod persisted;
 
-use async_graphql::Executor;
+use std::collections::BTreeMap;
+
+use async_graphql::ServerError;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::Digest;
 
 use self::media::{Media, is_json_body, negotiate};
@@ -24,27 +27,58 @@ use self::params::{BadParams, Params};
 use self::persisted::PersistedError;
 use super::Http;
 use crate::auth::bearer::{self, BearerError};
-use crate::graphql::gateway::with_request_data;
-use crate::limits::guard::{RootFields, Transport};
+use crate::error::Code;
+use crate::gateway::{Outcome, TIMED_OUT, with_request_data};
+use crate::graphql::errors::coded;
+use crate::limits::guard::{Refused, RootFields, Transport};
 
 /// `body` as JSON in `media`. The GraphQL response is serialised straight from what
 /// execution produced, without an intermediate copy.
 fn reply(media: Media, status: StatusCode, body: &impl serde::Serialize) -> Response {
-    let bytes = serde_json::to_vec(body)
-        .unwrap_or_else(|_| br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_vec());
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| {
+        let internal = [coded(Code::Internal, "internal error")];
+        serde_json::to_vec(&ErrorsBody { errors: &internal, extensions: None }).unwrap_or_default()
+    });
     let mut response = (status, bytes).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
     response
 }
 
+/// A response without a `data` entry: what a request that did not execute gets.
+#[derive(serde::Serialize)]
+struct ErrorsBody<'a> {
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extensions: Option<&'a BTreeMap<String, async_graphql::Value>>,
+}
+
+/// The one builder of error bodies: `errors` (with their codes) and any response extensions
+/// (the cost report of a throttled request), as `status` in `media`.
+fn errors_body(
+    media: Media,
+    status: StatusCode,
+    errors: &[ServerError],
+    extensions: Option<&BTreeMap<String, async_graphql::Value>>,
+) -> Response {
+    let extensions = extensions.filter(|e| !e.is_empty());
+    reply(media, status, &ErrorsBody { errors, extensions })
+}
+
+/// One error with `code`, as `status`.
+fn error_reply(media: Media, status: StatusCode, code: Code, message: &str) -> Response {
+    errors_body(media, status, &[coded(code, message)], None)
+}
+
 /// A request that is not a GraphQL request at all (unreadable JSON, malformed parameters,
 /// an unknown persisted query): 400 in either media type, with no `data` entry.
-fn request_error(media: Media, code: &str, message: &str) -> Response {
-    reply(
-        media,
-        StatusCode::BAD_REQUEST,
-        &json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
-    )
+fn request_error(media: Media, code: Code, message: &str) -> Response {
+    error_reply(media, StatusCode::BAD_REQUEST, code, message)
+}
+
+/// The status of a request error that is a GraphQL response: 400 in the GraphQL media
+/// type; 200 in plain JSON, as the GraphQL-over-HTTP specification asks for legacy clients.
+fn request_error_status(media: Media) -> StatusCode {
+    if media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK }
 }
 
 /// The answer to an operation without a usable identity: 401 with an UNAUTHENTICATED error
@@ -53,23 +87,22 @@ fn refuse(media: Media, error: BearerError) -> Response {
     let (status, code, message, challenge) = match error {
         BearerError::Missing => (
             StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
+            Code::Unauthenticated,
             "authentication required: send a bearer token from /oauth/token".to_owned(),
             "Bearer realm=\"medtour\"".to_owned(),
         ),
         BearerError::Invalid(reason) => (
             StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
+            Code::Unauthenticated,
             format!("invalid bearer token: {reason}"),
             format!("Bearer realm=\"medtour\", error=\"invalid_token\", error_description=\"{reason}\""),
         ),
         BearerError::Unavailable(cause) => {
             tracing::error!(error = %cause, "could not check a bearer token");
-            (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", cause.to_string(), String::new())
+            (StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, cause.to_string(), String::new())
         }
     };
-    let mut response =
-        reply(media, status, &json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }));
+    let mut response = error_reply(media, status, code, &message);
     if !challenge.is_empty()
         && let Ok(value) = HeaderValue::from_str(&challenge)
     {
@@ -78,12 +111,25 @@ fn refuse(media: Media, error: BearerError) -> Response {
     response
 }
 
-/// The `extensions.code` of an error, as the gateway set it.
-fn code_of(error: &async_graphql::ServerError) -> Option<&str> {
-    match error.extensions.as_ref()?.get("code")? {
-        async_graphql::Value::String(code) => Some(code),
-        _ => None,
+/// The answer to an operation refused before execution: its status follows its code.
+fn refused(media: Media, refused: Refused) -> Response {
+    let status = match refused.code {
+        Code::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        _ => request_error_status(media),
+    };
+    let extensions = refused.cost.map(|cost| BTreeMap::from([("cost".to_owned(), cost)]));
+    let mut response = errors_body(media, status, std::slice::from_ref(&*refused.error), extensions.as_ref());
+    let headers = response.headers_mut();
+    if let Some(seconds) = refused.retry_after
+        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    {
+        headers.insert(header::RETRY_AFTER, value);
     }
+    if refused.code == Code::MethodNotAllowed {
+        headers.insert(header::ALLOW, HeaderValue::from_static("POST"));
+    }
+    response
 }
 
 /// Root fields whose answers are the same catalogue for every caller, so a GET response
@@ -114,19 +160,18 @@ fn cacheable(media: Media, headers: &HeaderMap, body: &async_graphql::Response) 
 
 async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params, transport: Transport) -> Response {
     let state = &http.state;
-    let caller = match bearer::from_headers(state, headers).await {
+    let caller = match bearer::from_headers(state.verifier(), headers).await {
         Ok(caller) => caller,
         Err(error) => return refuse(media, error),
     };
     let (query, register) = match http.persisted.resolve(params.query, &params.extensions) {
         Ok(Some(resolved)) => (resolved.query, resolved.register),
-        Ok(None) => return request_error(media, "BAD_REQUEST", "`query` is required"),
+        Ok(None) => return request_error(media, Code::BadRequest, "`query` is required"),
+        // 200, as Apollo clients expect before they resend the hash with its query.
         Err(PersistedError::NotFound) => {
-            // 200, as Apollo clients expect before they resend the hash with its query.
-            let body = json!({ "errors": [{ "message": "PersistedQueryNotFound", "extensions": { "code": "PERSISTED_QUERY_NOT_FOUND" } }] });
-            return reply(media, StatusCode::OK, &body);
+            return error_reply(media, StatusCode::OK, Code::PersistedQueryNotFound, "PersistedQueryNotFound");
         }
-        Err(PersistedError::Invalid(message)) => return request_error(media, "BAD_REQUEST", message),
+        Err(PersistedError::Invalid(message)) => return request_error(media, Code::BadRequest, message),
     };
     let variables = async_graphql::Variables::from_json(Value::Object(params.variables));
     let register = register.map(|hash| (hash, query.clone()));
@@ -139,64 +184,30 @@ async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params,
     }
     let roots = RootFields::default();
     let request = with_request_data(request, state, caller, transport).data(roots.clone());
-    let Ok(response) = tokio::time::timeout(state.limits.timeout, http.gateway.execute(request)).await else {
-        let mut response = reply(
-            media,
-            StatusCode::SERVICE_UNAVAILABLE,
-            &json!({
-                "errors": [{ "message": "the request took too long and was stopped", "extensions": { "code": "TIMEOUT" } }]
-            }),
-        );
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return response;
+    let (response, unavailable) = match http.gateway.run(request).await {
+        Outcome::Refused(refusal) => return refused(media, refusal),
+        Outcome::TimedOut => {
+            let mut response = error_reply(media, StatusCode::SERVICE_UNAVAILABLE, Code::Timeout, TIMED_OUT);
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            return response;
+        }
+        Outcome::Invalid(response) => {
+            // A request error (validation, variables): no `data` entry.
+            let status = request_error_status(media);
+            return errors_body(media, status, &response.errors, Some(&response.extensions));
+        }
+        Outcome::Executed { response, unavailable } => (response, unavailable),
     };
-    let executed = !matches!(response.data, async_graphql::Value::Null);
-    // A field error (it has a path) on a non-null root field also nulls `data`, but the
-    // operation did run: that is an execution result with `"data": null`, not a request error.
-    let request_error = !executed && response.errors.iter().all(|e| e.path.is_empty());
-    if let Some((hash, query)) = register
-        && !request_error
-    {
+    if let Some((hash, query)) = register {
         // Admitted, validated and run: only now is the text worth remembering.
         http.persisted.store(hash, query);
     }
-    let codes: Vec<&str> = response.errors.iter().filter_map(code_of).collect();
-    let has = |code: &str| codes.contains(&code);
-    if has("THROTTLED") {
-        let retry = response
-            .errors
-            .iter()
-            .find_map(|e| match e.extensions.as_ref()?.get("retryAfterSeconds")? {
-                async_graphql::Value::Number(n) => n.as_u64(),
-                _ => None,
-            })
-            .unwrap_or(1);
-        let mut reply = reply(media, StatusCode::TOO_MANY_REQUESTS, &response);
-        if let Ok(value) = HeaderValue::from_str(&retry.to_string()) {
-            reply.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return reply;
-    }
-    if has("METHOD_NOT_ALLOWED") {
-        let mut reply = reply(media, StatusCode::METHOD_NOT_ALLOWED, &response);
-        reply.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return reply;
-    }
-    if has("UNAVAILABLE") && !executed {
+    if unavailable {
         return reply(media, StatusCode::SERVICE_UNAVAILABLE, &response);
-    }
-    if request_error && !codes.is_empty() {
-        // A request error (parse, validation, variables, a limit): no `data` entry.
-        let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-        if let Value::Object(map) = &mut body {
-            map.remove("data");
-        }
-        let status = if media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-        return reply(media, status, &body);
     }
     let root_names = roots.0.lock().map(|r| r.clone()).unwrap_or_default();
     let catalogue_only = root_names.is_some_and(|names| names.iter().all(|n| CACHEABLE_ROOTS.contains(&n.as_str())));
-    if transport == Transport::Get && codes.is_empty() && catalogue_only {
+    if transport == Transport::Get && response.errors.is_empty() && catalogue_only {
         return cacheable(media, headers, &response);
     }
     reply(media, StatusCode::OK, &response)
@@ -214,23 +225,22 @@ pub async fn post(State(http): State<Http>, headers: HeaderMap, body: Body) -> R
     let limit = http.state.limits.max_body_bytes;
     let Ok(body): Result<Bytes, _> = axum::body::to_bytes(body, limit).await else {
         let message = format!("the request body exceeds {limit} bytes");
-        let error = json!({ "errors": [{ "message": message, "extensions": { "code": "REQUEST_TOO_LARGE" } }] });
-        return reply(media, StatusCode::PAYLOAD_TOO_LARGE, &error);
+        return error_reply(media, StatusCode::PAYLOAD_TOO_LARGE, Code::RequestTooLarge, &message);
     };
     let json: Value = match serde_json::from_slice(&body) {
         Ok(json) => json,
-        Err(_) => return request_error(media, "BAD_REQUEST", "the request body is not valid JSON"),
+        Err(_) => return request_error(media, Code::BadRequest, "the request body is not valid JSON"),
     };
     if json.is_array() {
         return request_error(
             media,
-            "BAD_REQUEST",
+            Code::BadRequest,
             "batched requests are not accepted: send one operation per request",
         );
     }
     match params::from_json(&json) {
         Ok(params) => execute(&http, &headers, media, params, Transport::Post).await,
-        Err(BadParams(message)) => request_error(media, "BAD_REQUEST", &message),
+        Err(BadParams(message)) => request_error(media, Code::BadRequest, &message),
     }
 }
 
@@ -247,6 +257,6 @@ pub async fn get(State(http): State<Http>, headers: HeaderMap, RawQuery(raw): Ra
     };
     match params::from_query_string(raw.as_deref().unwrap_or("")) {
         Ok(params) => execute(&http, &headers, media, params, Transport::Get).await,
-        Err(BadParams(message)) => request_error(media, "BAD_REQUEST", &message),
+        Err(BadParams(message)) => request_error(media, Code::BadRequest, &message),
     }
 }

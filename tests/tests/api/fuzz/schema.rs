@@ -1,4 +1,4 @@
-//! The served schema as the generator needs it: the SDL (`medtour::graphql::sdl()`) parsed
+//! The served schema as the generator needs it: the SDL (`medtour::schema::sdl()`) parsed
 //! into objects and interfaces with their fields and arguments, enums and input types.
 
 use std::collections::BTreeMap;

@@ -16,11 +16,11 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
 
-use super::clients;
-use super::role::Role;
-use super::token::{self, Grant};
-use crate::http::Http;
-use crate::http::client_ip::client_address;
+use super::client_ip::client_address;
+use crate::auth::clients;
+use crate::auth::role::Role;
+use crate::auth::token::{self, Grant};
+use crate::state::AppState;
 
 /// An RFC 6749 §5.2 error.
 struct OAuthError {
@@ -92,19 +92,19 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
 /// The token endpoint. Its limits count per client address: the TCP peer, or the address a
 /// trusted proxy forwarded for (see [`client_address`]).
 pub async fn token(
-    State(http): State<Http>,
+    State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let address = client_address(peer.ip(), &headers, &http.state.settings.trusted_proxies);
-    match grant(&http, address, &headers, &body).await {
+    let address = client_address(peer.ip(), &headers, &state.settings.trusted_proxies);
+    match grant(&state, address, &headers, &body).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
 }
 
-async fn grant(http: &Http, address: IpAddr, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
+async fn grant(state: &AppState, address: IpAddr, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
     let form_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
         v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
     });
@@ -141,7 +141,6 @@ async fn grant(http: &Http, address: IpAddr, headers: &HeaderMap, body: &[u8]) -
         (Some(c), None) | (None, Some(c)) => c,
         (None, None) => return Err(OAuthError::client()),
     };
-    let state = &http.state;
     if let Err(wait) = state.token_rate.admit(address, &client_id) {
         state.metrics.record_token_throttled();
         return Err(OAuthError {
@@ -205,6 +204,6 @@ async fn grant(http: &Http, address: IpAddr, headers: &HeaderMap, body: &[u8]) -
 }
 
 /// The JWK set of the keys tokens may be verified with.
-pub async fn jwks(State(http): State<Http>) -> impl IntoResponse {
-    ([(header::CACHE_CONTROL, "public, max-age=300")], Json(http.state.auth.keys.jwks()))
+pub async fn jwks(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CACHE_CONTROL, "public, max-age=300")], Json(state.auth.keys.jwks()))
 }

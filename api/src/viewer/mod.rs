@@ -1,18 +1,20 @@
 //! `viewer`: the caller's own identity, as the API sees it.
 
-use async_graphql::{Context, Object, Result, SimpleObject};
-use entity::partners;
-use sea_orm::EntityTrait;
+mod service;
 
-use super::caller::caller;
-use super::role::Role;
+use async_graphql::{Context, Object, Result, SimpleObject};
+
+use crate::auth::caller::caller;
+use crate::auth::role::Role;
 use crate::catalogue::clinic::Clinic;
 use crate::state::AppState;
 
 /// Who is calling.
 #[derive(SimpleObject)]
 pub struct Viewer {
+    /// The API client's id (the `sub` of its token).
     pub client_id: String,
+    /// The client's role.
     pub role: Role,
     /// The partner of a PARTNER or AGENT client.
     pub partner_name: Option<String>,
@@ -28,31 +30,15 @@ pub struct ViewerQuery;
 
 #[Object]
 impl ViewerQuery {
-    /// The authenticated caller.
+    /// The authenticated caller: every role may ask who it is.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Viewer> {
         let caller = caller(ctx)?;
-        let db = &ctx.data::<AppState>()?.db;
-        let partner_name = match caller.partner_id {
-            Some(id) => partners::Entity::find_by_id(id)
-                .one(db)
-                .await
-                .map_err(crate::error::ServiceError::from)?
-                .map(|p| p.name),
-            None => None,
-        };
-        let clinic = match caller.clinic_id {
-            Some(id) => entity::clinics::Entity::find_by_id(id)
-                .one(db)
-                .await
-                .map_err(crate::error::ServiceError::from)?
-                .map(Clinic::from),
-            None => None,
-        };
+        let identity = service::identity(&ctx.data::<AppState>()?.db, caller).await?;
         Ok(Viewer {
             client_id: caller.client_id.clone(),
             role: caller.role,
-            partner_name,
-            clinic,
+            partner_name: identity.partner_name,
+            clinic: identity.clinic.map(Clinic::from),
             scopes: caller.scopes.clone(),
         })
     }

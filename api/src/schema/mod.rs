@@ -1,12 +1,20 @@
-//! The schema, merged from each area's roots, with its error mapping.
+//! The schema, assembled above the areas: each area's roots merged into one `Query`,
+//! `Mutation` and `Subscription`, and the Relay `node` resolver ([`node`]), which reaches
+//! into every area that has IDs.
 
-use async_graphql::{MergedObject, MergedSubscription, Schema};
+mod node;
 
-use super::node::NodeQuery;
-use crate::auth::viewer::ViewerQuery;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{MergedObject, MergedSubscription, Request, Schema};
+use sea_orm::DatabaseConnection;
+
+use self::node::NodeQuery;
+use crate::viewer::ViewerQuery;
+use crate::catalogue::loaders::CatalogueLoader;
 use crate::catalogue::query::CatalogueQuery;
 use crate::limits::QueryLimits;
 use crate::quotes::api::{QuoteMutation, QuoteQuery, QuoteSubscription};
+use crate::quotes::loaders::QuoteLoader;
 
 /// Every query, one root per area.
 #[derive(MergedObject, Default)]
@@ -53,4 +61,12 @@ pub fn build_schema(
 /// The schema's SDL, as committed in `api/schema.graphql`.
 pub fn sdl() -> String {
     build_schema(&QueryLimits::default(), false).finish().sdl()
+}
+
+/// Gives one operation fresh batch loaders, one per area that batches its reads: what they
+/// cache lives exactly as long as the operation.
+pub fn with_loaders(request: Request, db: &DatabaseConnection) -> Request {
+    request
+        .data(DataLoader::new(CatalogueLoader::new(db.clone()), tokio::spawn))
+        .data(DataLoader::new(QuoteLoader::new(db.clone()), tokio::spawn))
 }

@@ -15,20 +15,22 @@ use std::any::{Any, TypeId};
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::dataloader::DataLoader;
+mod classify;
+mod outcome;
+
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::OperationType;
-use async_graphql::{Data, ErrorExtensionValues, Executor, Request, Response, ServerError};
+use async_graphql::{Data, Executor, Request, Response};
 use tracing::Instrument;
 
-use super::ApiSchema;
+use self::classify::classify;
+pub use self::outcome::{Outcome, TIMED_OUT};
 use crate::auth::bearer;
 use crate::auth::caller::Caller;
-use crate::catalogue::loaders::CatalogueLoader;
-use crate::error::classify;
-use crate::limits::guard::{self, Admitted, RootFields, Sender, Transport};
-use crate::observability::graphql::{execute_span, record};
-use crate::quotes::loaders::QuoteLoader;
+use crate::error::{Code, ServiceError};
+use crate::limits::guard::{self, Admitted, Refused, RootFields, Sender, Transport};
+use crate::observability::graphql::{execute_span, record, record_as};
+use crate::schema::{ApiSchema, with_loaders};
 use crate::state::AppState;
 
 /// The schema behind its gateway. Cheap to clone.
@@ -51,18 +53,12 @@ fn data_of<'a, T: Any>(request: &'a Request, session: Option<&'a Data>) -> Optio
 
 /// Attaches what one operation needs: its caller, its transport and fresh batch loaders.
 pub fn with_request_data(request: Request, state: &AppState, caller: Caller, transport: Transport) -> Request {
-    request
-        .data(DataLoader::new(CatalogueLoader::new(state.db.clone()), tokio::spawn))
-        .data(DataLoader::new(QuoteLoader::new(state.db.clone()), tokio::spawn))
-        .data(caller)
-        .data(transport)
+    with_loaders(request, &state.db).data(caller).data(transport)
 }
 
 /// A response refusing an operation before execution with `code`.
-fn refusal(code: &str, message: impl Into<String>) -> Response {
-    let mut error = ServerError::new(message, None);
-    error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code);
-    Response::from_errors(vec![error])
+fn refusal(code: Code, message: impl Into<String>) -> Response {
+    Refused::new(code, message).into_response()
 }
 
 impl Gateway {
@@ -84,18 +80,18 @@ impl Gateway {
     /// authenticated with its header.
     async fn authenticate_session(&self, request: Request, session: Option<&Data>) -> Result<Request, Response> {
         let Some(SessionToken(token)) = data_of::<SessionToken>(&request, session).cloned() else {
-            return Err(refusal("UNAUTHENTICATED", "authentication required: send connection_init with a token"));
+            return Err(refusal(Code::Unauthenticated, "authentication required: send connection_init with a token"));
         };
-        match bearer::authenticate(&self.state, &token).await {
+        match bearer::authenticate(self.state.verifier(), &token).await {
             Ok(caller) => Ok(with_request_data(request, &self.state, caller, Transport::WebSocket)),
             Err(bearer::BearerError::Unavailable(cause)) => {
                 tracing::error!(error = %cause, "could not check a websocket session's token");
-                Err(refusal("UNAVAILABLE", "the service is unavailable; retry later"))
+                Err(refusal(Code::Unavailable, "the service is unavailable; retry later"))
             }
             Err(bearer::BearerError::Invalid(reason)) => {
-                Err(refusal("UNAUTHENTICATED", format!("invalid bearer token: {reason}")))
+                Err(refusal(Code::Unauthenticated, format!("invalid bearer token: {reason}")))
             }
-            Err(bearer::BearerError::Missing) => Err(refusal("UNAUTHENTICATED", "authentication required")),
+            Err(bearer::BearerError::Missing) => Err(refusal(Code::Unauthenticated, "authentication required")),
         }
     }
 
@@ -107,12 +103,12 @@ impl Gateway {
             Err(refused) => return stream::once(async move { refused }).boxed(),
         };
         let started = Instant::now();
-        let admitted = guard::admit(&self.state, &request, Self::sender(&request, session.as_deref()));
+        let admitted = guard::admit(self.state.admission(), &request, Self::sender(&request, session.as_deref()));
         let Admitted { document, charge, kind } = match admitted {
             Ok(admitted) => admitted,
             Err(refused) => {
                 let response = refused.into_response();
-                record(&self.state, None, &response, started);
+                record(&self.state.metrics, None, &response, started);
                 return stream::once(async move { response }).boxed();
             }
         };
@@ -124,7 +120,7 @@ impl Gateway {
                     None => {
                         let max = self.state.sessions.max_subscriptions();
                         let response = refusal(
-                            "SUBSCRIPTION_LIMIT_EXCEEDED",
+                            Code::SubscriptionLimitExceeded,
                             format!("this client already runs {max} subscriptions; complete one first"),
                         );
                         return stream::once(async move { response }).boxed();
@@ -145,8 +141,8 @@ impl Gateway {
                 if kind != OperationType::Subscription
                     && let Some(charge) = charge.take()
                 {
-                    guard::settle(&state, &mut response, charge);
-                    record(&state, None, &response, started);
+                    guard::settle(&state.rate, &mut response, charge);
+                    record(&state.metrics, None, &response, started);
                 }
                 response
             })
@@ -160,25 +156,71 @@ fn classified(mut response: Response) -> Response {
     response
 }
 
-impl Executor for Gateway {
-    async fn execute(&self, mut request: Request) -> Response {
+impl Gateway {
+    /// Admits and runs one operation within the request time-out, and says how it ended.
+    /// Every transport's operations pass through here (websockets through [`Executor`]).
+    pub async fn run(&self, mut request: Request) -> Outcome {
         let started = Instant::now();
-        let admitted = guard::admit(&self.state, &request, Self::sender(&request, None));
+        let admitted = guard::admit(self.state.admission(), &request, Self::sender(&request, None));
         let operation = guard::operation_name(&request, admitted.as_ref().ok().map(|a| &a.document));
-        let response = match admitted {
-            Err(refused) => refused.into_response(),
+        let outcome = match admitted {
+            Err(refused) => Outcome::Refused(refused),
             Ok(Admitted { document, charge, .. }) => {
                 request.set_parsed_query(document);
                 let span = execute_span(operation.as_deref());
-                let mut response = classified(self.schema.execute(request).instrument(span).await);
-                if let Some(charge) = charge {
-                    guard::settle(&self.state, &mut response, charge);
+                let running = self.schema.execute(request).instrument(span);
+                match tokio::time::timeout(self.state.limits.timeout, running).await {
+                    Err(_) => Outcome::TimedOut,
+                    Ok(response) => {
+                        let outcome = judged(response);
+                        match (outcome, charge) {
+                            (Outcome::Executed { mut response, unavailable }, Some(charge)) => {
+                                guard::settle(&self.state.rate, &mut response, charge);
+                                Outcome::Executed { response, unavailable }
+                            }
+                            (Outcome::Invalid(mut response), Some(charge)) => {
+                                guard::settle(&self.state.rate, &mut response, charge);
+                                Outcome::Invalid(response)
+                            }
+                            (outcome, _) => outcome,
+                        }
+                    }
                 }
-                response
             }
         };
-        record(&self.state, operation.as_deref(), &response, started);
-        response
+        record_outcome(&self.state, operation.as_deref(), &outcome, started);
+        outcome
+    }
+}
+
+/// Sorts an executed response into what happened, then codes its errors. Nothing ran when
+/// there is no data and no error is tied to a field; an unreachable database that left no
+/// data at all is told apart by the error behind it, not by its text.
+fn judged(response: Response) -> Outcome {
+    let no_data = matches!(response.data, async_graphql::Value::Null);
+    let unavailable = no_data
+        && response.errors.iter().any(|e| {
+            let service = e.source::<ServiceError>().or_else(|| e.source::<Arc<ServiceError>>().map(|s| &**s));
+            matches!(service, Some(ServiceError::Unavailable(_)))
+        });
+    let ran = !no_data || response.errors.iter().any(|e| !e.path.is_empty());
+    let response = classified(response);
+    if ran { Outcome::Executed { response, unavailable } } else { Outcome::Invalid(response) }
+}
+
+fn record_outcome(state: &AppState, operation: Option<&str>, outcome: &Outcome, started: Instant) {
+    match outcome {
+        Outcome::Refused(refused) => record_as(&state.metrics, operation, refused.code.as_str().to_owned(), started),
+        Outcome::Invalid(response) | Outcome::Executed { response, .. } => {
+            record(&state.metrics, operation, response, started)
+        }
+        Outcome::TimedOut => record_as(&state.metrics, operation, Code::Timeout.as_str().to_owned(), started),
+    }
+}
+
+impl Executor for Gateway {
+    async fn execute(&self, request: Request) -> Response {
+        self.run(request).await.into_response()
     }
 
     fn execute_stream(&self, request: Request, session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
