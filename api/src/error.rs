@@ -28,6 +28,8 @@ pub enum Code {
     BadRequest,
     /// The body exceeds the size limit.
     RequestTooLarge,
+    /// The body did not arrive in time.
+    RequestTimeout,
     /// An automatic persisted query's hash is unknown (the client resends the text).
     PersistedQueryNotFound,
     /// The document does not parse.
@@ -73,6 +75,7 @@ impl Code {
             Code::Internal => "INTERNAL",
             Code::BadRequest => "BAD_REQUEST",
             Code::RequestTooLarge => "REQUEST_TOO_LARGE",
+            Code::RequestTimeout => "REQUEST_TIMEOUT",
             Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Code::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             Code::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",

@@ -54,5 +54,5 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod time;
-mod vocab;
 pub mod viewer;
+mod vocab;

@@ -8,17 +8,17 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
 
 use crate::auth::{self, Auth};
+use crate::bus::EventBus;
 use crate::config::{Mode, Settings};
+use crate::crypto::DataKeys;
 use crate::db::{self, StatementCounter};
 use crate::demo;
 use crate::gateway::Gateway;
-use crate::schema::build_schema;
 use crate::http::{self, Http};
 use crate::limits::rate::RateLimiter;
 use crate::limits::token_rate::TokenRateLimiter;
 use crate::observability::Metrics;
-use crate::crypto::DataKeys;
-use crate::bus::EventBus;
+use crate::schema::build_schema;
 use crate::state::AppState;
 
 /// A built application, bound to its port (and its metrics port, if any) and ready to serve.

@@ -8,16 +8,16 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Auth;
+use crate::auth::bearer::Verifier;
+use crate::bus::EventBus;
 use crate::config::Settings;
+use crate::crypto::DataKeys;
 use crate::db::StatementCounter;
 use crate::limits::QueryLimits;
+use crate::limits::guard::Admission;
 use crate::limits::rate::RateLimiter;
 use crate::limits::token_rate::TokenRateLimiter;
 use crate::observability::Metrics;
-use crate::crypto::DataKeys;
-use crate::bus::EventBus;
-use crate::auth::bearer::Verifier;
-use crate::limits::guard::Admission;
 
 /// Shared, cheaply cloned application state.
 #[derive(Clone)]

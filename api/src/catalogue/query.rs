@@ -15,8 +15,8 @@ use crate::auth::role::Scope;
 use crate::error::ServiceError;
 use crate::graphql::ids::{Kind, decode_as};
 use crate::graphql::pagination::PageInfo;
-use crate::money::Decimal;
 use crate::graphql::scalars::Money;
+use crate::money::Decimal;
 use crate::state::AppState;
 
 /// Narrows the clinic list; every given field must match (AND).

@@ -129,11 +129,7 @@ impl QueryLimits {
             max_query_chars: number(lookup, "MEDTOUR_MAX_QUERY_CHARS", d.max_query_chars)?,
             max_body_bytes: number(lookup, "MEDTOUR_MAX_BODY_BYTES", d.max_body_bytes)?,
             max_batch: 0,
-            timeout: Duration::from_secs(number(
-                lookup,
-                "MEDTOUR_REQUEST_TIMEOUT_SECS",
-                d.timeout.as_secs(),
-            )?),
+            timeout: Duration::from_secs(number(lookup, "MEDTOUR_REQUEST_TIMEOUT_SECS", d.timeout.as_secs())?),
             introspection,
             ws_max_sockets: number(lookup, "MEDTOUR_WS_MAX_SOCKETS", d.ws_max_sockets)?,
             ws_max_subscriptions: number(lookup, "MEDTOUR_WS_MAX_SUBSCRIPTIONS", d.ws_max_subscriptions)?,

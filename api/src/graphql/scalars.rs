@@ -2,8 +2,8 @@
 //! `Decimal` (a decimal number carried as a string, never a float; the number itself is
 //! [`money::Decimal`](crate::money::Decimal)), and the `Money` object.
 
-use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use async_graphql::SimpleObject;
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::{NaiveDate, SecondsFormat, Utc};
 
 use crate::money::{Decimal, exponent};

@@ -14,13 +14,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use super::graphql::error_reply;
+use super::graphql::media::Media;
+use crate::error::Code;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http_body::{Frame, SizeHint};
-use serde_json::json;
 use tokio::time::Sleep;
 
 /// Middleware: gives the request's body `within` to arrive, and answers 408 when it did not.
@@ -41,8 +43,9 @@ pub async fn limit(State(within): State<Duration>, request: Request, next: Next)
 /// be on its way, and is not worth waiting for.
 fn timed_out(within: Duration) -> Response {
     let message = format!("the request body did not arrive within {} s", within.as_secs());
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": "REQUEST_TIMEOUT" } }] });
-    (StatusCode::REQUEST_TIMEOUT, [(header::CONNECTION, "close")], axum::Json(body)).into_response()
+    let mut response = error_reply(Media::Json, StatusCode::REQUEST_TIMEOUT, Code::RequestTimeout, &message);
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// The error a body gives once its deadline has passed.

@@ -131,10 +131,11 @@ pub async fn upgrade(State(http): State<Http>, headers: HeaderMap, upgrade: WebS
 /// Accepts or refuses `connection_init` for `session`.
 async fn initialise(state: AppState, session: Arc<Session>, payload: Value) -> async_graphql::Result<Data> {
     let token = token_of(&payload).ok_or_else(|| async_graphql::Error::new("authentication required"))?;
-    let (caller, expires_at) = bearer::authenticate_with_expiry(state.verifier(), &token).await.map_err(|e| match e {
-        bearer::BearerError::Unavailable(_) => async_graphql::Error::new("the service is unavailable; retry later"),
-        _ => async_graphql::Error::new("invalid bearer token"),
-    })?;
+    let (caller, expires_at) =
+        bearer::authenticate_with_expiry(state.verifier(), &token).await.map_err(|e| match e {
+            bearer::BearerError::Unavailable(_) => async_graphql::Error::new("the service is unavailable; retry later"),
+            _ => async_graphql::Error::new("invalid bearer token"),
+        })?;
     let Some(slot) = state.sessions.open_socket(&caller.client_id) else {
         let max = state.sessions.max_sockets();
         session.close_with(4429, format!("this client already holds {max} open websockets"));

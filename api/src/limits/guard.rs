@@ -173,20 +173,18 @@ fn check(
     let limits = admission.limits;
     let name = request.operation_name.as_deref();
     let analysis = analyse(document, name, &request.variables, limits.max_directives).map_err(|r| match r {
-        Refusal::FragmentCycle(f) => Refused::new(
-            Code::GraphqlValidationFailed, format!("fragment {f} spreads itself")),
-        Refusal::UnknownFragment(f) => Refused::new(
-            Code::GraphqlValidationFailed, format!("unknown fragment {f}")),
-        Refusal::NoOperation(m) => Refused::new(
-            Code::GraphqlValidationFailed, m),
+        Refusal::FragmentCycle(f) => {
+            Refused::new(Code::GraphqlValidationFailed, format!("fragment {f} spreads itself"))
+        }
+        Refusal::UnknownFragment(f) => Refused::new(Code::GraphqlValidationFailed, format!("unknown fragment {f}")),
+        Refusal::NoOperation(m) => Refused::new(Code::GraphqlValidationFailed, m),
         Refusal::TooManyDirectives(n) => Refused::new(
             Code::DirectiveLimitExceeded,
             format!("{n} directives on one field; at most {} are allowed", limits.max_directives),
         ),
     })?;
     if analysis.kind == OperationType::Mutation && sender.transport == Some(Transport::Get) {
-        return Err(Refused::new(
-            Code::MethodNotAllowed, "mutations must be sent with POST"));
+        return Err(Refused::new(Code::MethodNotAllowed, "mutations must be sent with POST"));
     }
     if let Some(slot) = sender.roots
         && let Ok(operation) = super::analysis::selected(document, name)
@@ -211,8 +209,7 @@ fn check(
         ));
     }
     if m.introspection_depth > 0 && !limits.introspection {
-        return Err(Refused::new(
-            Code::IntrospectionDisabled, "introspection is turned off on this server"));
+        return Err(Refused::new(Code::IntrospectionDisabled, "introspection is turned off on this server"));
     }
     if m.introspection_depth > limits.max_introspection_depth {
         return Err(Refused::new(

@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 
 pub use crate::config::TokenRateSettings;
 
-
 const WINDOW: Duration = Duration::from_secs(60);
 const MAX_KEYS: usize = 100_000;
 

@@ -14,8 +14,8 @@ use crate::catalogue::types::{Treatment, TreatmentPackage, strings};
 use crate::error::ServiceError;
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::pagination::PageInfo;
-use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::scalars::Money;
+use crate::graphql::scalars::{Date, DateTime};
 use crate::state::AppState;
 use crate::time::now;
 

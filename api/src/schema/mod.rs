@@ -9,12 +9,12 @@ use async_graphql::{MergedObject, MergedSubscription, Request, Schema};
 use sea_orm::DatabaseConnection;
 
 use self::node::NodeQuery;
-use crate::viewer::ViewerQuery;
 use crate::catalogue::loaders::CatalogueLoader;
 use crate::catalogue::query::CatalogueQuery;
 use crate::limits::QueryLimits;
 use crate::quotes::api::{QuoteMutation, QuoteQuery, QuoteSubscription};
 use crate::quotes::loaders::QuoteLoader;
+use crate::viewer::ViewerQuery;
 
 /// Every query, one root per area.
 #[derive(MergedObject, Default)]

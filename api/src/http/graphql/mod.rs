@@ -8,7 +8,7 @@
 //! to a status (429 with `Retry-After`, 405, 503, 400) and shapes the response. Every
 //! request-error body is built by [`errors_body`].
 
-mod media;
+pub(super) mod media;
 mod params;
 pub mod persisted;
 
@@ -65,7 +65,7 @@ fn errors_body(
 }
 
 /// One error with `code`, as `status`.
-fn error_reply(media: Media, status: StatusCode, code: Code, message: &str) -> Response {
+pub(super) fn error_reply(media: Media, status: StatusCode, code: Code, message: &str) -> Response {
     errors_body(media, status, &[coded(code, message)], None)
 }
 
