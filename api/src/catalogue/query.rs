@@ -13,7 +13,7 @@ use super::vocab::{AccreditationBody, CellSource, ClinicOrderField, OrderDirecti
 use crate::auth::caller::ScopeGuard;
 use crate::auth::role::Scope;
 use crate::error::ServiceError;
-use crate::graphql::ids::{Kind, decode_as};
+use crate::graphql::ids::{Kind, row_of};
 use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::Money;
 use crate::money::Decimal;
@@ -85,10 +85,9 @@ impl CatalogueQuery {
     async fn clinic(&self, ctx: &Context<'_>, id: Option<ID>, slug: Option<String>) -> Result<Option<Clinic>> {
         let state = ctx.data::<AppState>()?;
         let row = match (id, slug) {
-            (Some(id), None) => match decode_as(Kind::Clinic, &id) {
-                Ok(Some(row)) => service::clinic_by_id(&state.db, row).await?,
-                Ok(None) => None,
-                Err(_) => return Err(ServiceError::bad_input(&["id"], "not a valid ID").into()),
+            (Some(id), None) => match row_of(Kind::Clinic, &id, &["id"])? {
+                Some(row) => service::clinic_by_id(&state.db, row).await?,
+                None => None,
             },
             (None, Some(slug)) => service::clinic_by_slug(&state.db, &slug).await?,
             _ => return Err(ServiceError::bad_input(&["id"], "give exactly one of `id` and `slug`").into()),

@@ -76,6 +76,13 @@ pub fn decode_as(kind: Kind, id: &str) -> Result<Option<i32>, Malformed> {
     }
 }
 
+/// The row `id` names if it is an ID of `kind`: the one policy for every ID argument. Text
+/// that is not an ID of this API at all is bad input on `field`; a well-formed ID of another
+/// kind names nothing (`Ok(None)`), which the services answer exactly like an unknown row.
+pub fn row_of(kind: Kind, id: &async_graphql::ID, field: &[&str]) -> crate::error::ServiceResult<Option<i32>> {
+    decode_as(kind, id).map_err(|Malformed| crate::error::ServiceError::bad_input(field, "not a valid ID"))
+}
+
 /// The text is not a global ID of this API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Malformed;

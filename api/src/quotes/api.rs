@@ -5,20 +5,18 @@ use futures::Stream;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use super::eligibility::{self, Screening};
 use super::inputs::{PatientProfileInput, QuoteOfferInput, SubmitQuoteRequestInput};
-use super::read::{self, QuoteFilter as FilterArgs};
+use super::outcome::{Outcome, UserError};
+use super::request::QuoteFilter as FilterArgs;
 use super::scope::Tenancy;
-use super::submit;
 use super::transition::{self, Change};
 use super::types::{EligibilityResult, Quote, QuoteConnection, QuoteEdge, QuoteEvent, QuotePayload};
-use super::validate;
 use super::vocab::QuoteStatus;
+use super::{prescreen, read, submit};
 use crate::auth::caller::{RoleGuard, ScopeGuard, caller};
 use crate::auth::role::{Role, Scope};
-use crate::catalogue::filter::treatment_by_slug;
-use crate::error::ServiceError;
-use crate::graphql::ids::{Kind, decode_as};
+use crate::error::{ServiceError, ServiceResult};
+use crate::graphql::ids::{Kind, row_of};
 use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::DateTime;
 use crate::state::AppState;
@@ -47,18 +45,7 @@ impl QuoteQuery {
         patient: PatientProfileInput,
     ) -> Result<EligibilityResult> {
         let state = ctx.data::<AppState>()?;
-        treatment_by_slug(&state.db, &treatment, &["treatment"]).await?;
-        if let Some(problem) = validate::patient(&patient, &["patient"]).into_iter().next() {
-            return Err(
-                ServiceError::BadInput { field: problem.field.unwrap_or_default(), message: problem.message }.into()
-            );
-        }
-        let result = eligibility::screen(&Screening {
-            chronic_migraine_diagnosis: patient.chronic_migraine_diagnosis,
-            headache_days_per_month: patient.headache_days_per_month,
-            treatments_tried: &patient.treatments_tried,
-            contraindications: &patient.contraindications,
-        });
+        let result = prescreen::check(&state.db, &treatment, &patient.into()).await?;
         Ok(EligibilityResult { outcome: result.outcome, reasons: result.reasons })
     }
 
@@ -66,11 +53,7 @@ impl QuoteQuery {
     #[graphql(guard = "ScopeGuard(Scope::QuotesRead)")]
     async fn quote(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Quote>> {
         let state = ctx.data::<AppState>()?;
-        let row = match decode_as(Kind::Quote, &id) {
-            Ok(Some(row)) => row,
-            Ok(None) => return Ok(None),
-            Err(_) => return Err(ServiceError::bad_input(&["id"], "not a valid ID").into()),
-        };
+        let Some(row) = row_of(Kind::Quote, &id, &["id"])? else { return Ok(None) };
         Ok(read::by_row(&state.db, Tenancy::of(caller(ctx)?), row).await?.map(Quote::from))
     }
 
@@ -88,7 +71,7 @@ impl QuoteQuery {
         let filter = filter.unwrap_or_default();
         let args = FilterArgs {
             statuses: filter.statuses,
-            clinic_id: filter.clinic_id.map(|id| id.0),
+            clinic: filter.clinic_id.map(|id| row_of(Kind::Clinic, &id, &["filter", "clinicId"])).transpose()?,
             created_after: filter.created_after.map(|d| d.0),
             created_before: filter.created_before.map(|d| d.0),
         };
@@ -109,7 +92,30 @@ impl QuoteQuery {
 
 async fn change(ctx: &Context<'_>, id: &ID, change: Change) -> Result<QuotePayload> {
     let state = ctx.data::<AppState>()?;
-    Ok(transition::transition(state, caller(ctx)?, id, change).await?.into())
+    let quote = match row_of(Kind::Quote, id, &["id"]) {
+        Ok(quote) => quote,
+        Err(refused) => return payload_refusing(refused),
+    };
+    Ok(transition::transition(state, caller(ctx)?, quote, change).await?.into())
+}
+
+/// A mutation's answer to input that did not convert (a malformed ID): the payload's user
+/// error, as for any other invalid input; anything else stays an error.
+fn payload_refusing(error: ServiceError) -> Result<QuotePayload> {
+    match error {
+        ServiceError::BadInput { field, message } => {
+            Ok(Outcome::refused(vec![UserError::invalid(field, message)]).into())
+        }
+        other => Err(other.into()),
+    }
+}
+
+/// Converts a mutation's input, or says why it cannot be.
+fn converted<T>(input: ServiceResult<T>) -> Result<Result<T, QuotePayload>> {
+    match input {
+        Ok(value) => Ok(Ok(value)),
+        Err(error) => payload_refusing(error).map(Err),
+    }
 }
 
 /// Quote mutations.
@@ -122,7 +128,11 @@ impl QuoteMutation {
     #[graphql(guard = "ScopeGuard(Scope::QuotesWrite).and(RoleGuard(&[Role::Agent]))")]
     async fn submit_quote_request(&self, ctx: &Context<'_>, input: SubmitQuoteRequestInput) -> Result<QuotePayload> {
         let state = ctx.data::<AppState>()?;
-        Ok(submit::submit(state, caller(ctx)?, input).await?.into())
+        let request = match converted(input.into_request())? {
+            Ok(request) => request,
+            Err(refused) => return Ok(refused),
+        };
+        Ok(submit::submit(state, caller(ctx)?, request).await?.into())
     }
 
     /// AGENT: withdraws an open quote.
@@ -152,7 +162,7 @@ impl QuoteMutation {
     /// CLINIC or ADMIN: makes an offer on a quote under review.
     #[graphql(guard = "ScopeGuard(Scope::QuotesReview)")]
     async fn make_quote_offer(&self, ctx: &Context<'_>, id: ID, input: QuoteOfferInput) -> Result<QuotePayload> {
-        change(ctx, &id, Change::Offer(Box::new(input))).await
+        change(ctx, &id, Change::Offer(Box::new(input.into()))).await
     }
 
     /// CLINIC or ADMIN: rejects a submitted or reviewed quote, saying why.
@@ -175,10 +185,9 @@ impl QuoteSubscription {
         let tenancy = Tenancy::of(caller(ctx)?);
         let only = match &quote_id {
             None => None,
-            Some(id) => match decode_as(Kind::Quote, id) {
-                Ok(Some(row)) => Some(read::by_row(&state.db, tenancy, row).await?.map_or(-1, |q| q.id)),
-                Ok(None) => Some(-1),
-                Err(_) => return Err(ServiceError::bad_input(&["quoteId"], "not a valid ID").into()),
+            Some(id) => match row_of(Kind::Quote, id, &["quoteId"])? {
+                Some(row) => Some(read::by_row(&state.db, tenancy, row).await?.map_or(-1, |q| q.id)),
+                None => Some(-1),
             },
         };
         let receiver = state.quote_events.subscribe();

@@ -1,8 +1,13 @@
-//! What callers send to the quote workflow. The services treat these as plain data.
+//! What callers send to the quote workflow, as GraphQL inputs, and their conversion into the
+//! plain [`request`](super::request) values the services take: IDs are decoded here, by the
+//! one policy of [`row_of`].
 
 use async_graphql::{ID, InputObject};
 
+use super::request::{OfferTerms, PatientProfile, QuoteRequest};
 use super::vocab::{Contraindication, PriorTreatment};
+use crate::error::ServiceResult;
+use crate::graphql::ids::{Kind, row_of};
 use crate::graphql::scalars::{Date, DateTime};
 use crate::money::Decimal;
 
@@ -53,4 +58,53 @@ pub struct QuoteOfferInput {
     /// Must be in the future.
     pub valid_until: DateTime,
     pub notes: Option<String>,
+}
+
+impl From<PatientProfileInput> for PatientProfile {
+    fn from(p: PatientProfileInput) -> Self {
+        PatientProfile {
+            reference: p.reference,
+            age_years: p.age_years,
+            country_of_residence: p.country_of_residence,
+            chronic_migraine_diagnosis: p.chronic_migraine_diagnosis,
+            headache_days_per_month: p.headache_days_per_month,
+            treatments_tried: p.treatments_tried,
+            contraindications: p.contraindications,
+            medical_notes: p.medical_notes,
+        }
+    }
+}
+
+impl SubmitQuoteRequestInput {
+    /// The request with its IDs decoded (a malformed one is bad input on its field).
+    pub fn into_request(self) -> ServiceResult<QuoteRequest> {
+        Ok(QuoteRequest {
+            clinic: row_of(Kind::Clinic, &self.clinic_id, &["input", "clinicId"])?,
+            package: self
+                .package_id
+                .map(|id| row_of(Kind::TreatmentPackage, &id, &["input", "packageId"]))
+                .transpose()?,
+            idempotency_key: self.idempotency_key,
+            treatment: self.treatment,
+            requested_cell_count_millions: self.requested_cell_count_millions,
+            travel_earliest: self.travel_earliest.map(|d| d.0),
+            travel_latest: self.travel_latest.map(|d| d.0),
+            patient: self.patient.into(),
+        })
+    }
+}
+
+impl From<QuoteOfferInput> for OfferTerms {
+    fn from(o: QuoteOfferInput) -> Self {
+        OfferTerms {
+            price: o.price,
+            currency_code: o.currency_code,
+            cell_count_millions: o.cell_count_millions,
+            sessions: o.sessions,
+            stay_days: o.stay_days,
+            inclusions: o.inclusions,
+            valid_until: o.valid_until.0,
+            notes: o.notes,
+        }
+    }
 }

@@ -8,10 +8,10 @@ use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::request::QuoteFilter;
 use super::scope::Tenancy;
 use super::vocab::QuoteStatus;
 use crate::error::{ServiceError, ServiceResult};
-use crate::graphql::ids::{Kind, decode_as};
 use crate::paging::{Page, PageRequest, encode_cursor, page_request};
 use crate::time::now;
 
@@ -29,15 +29,6 @@ pub async fn by_rows(db: &DatabaseConnection, tenancy: Tenancy, rows: &[i32]) ->
         return Ok(Vec::new());
     }
     Ok(tenancy.find().filter(quotes::Column::Id.is_in(rows.iter().copied())).all(db).await?)
-}
-
-/// Narrowing of the quote list.
-#[derive(Clone, Debug, Default)]
-pub struct QuoteFilter {
-    pub statuses: Option<Vec<QuoteStatus>>,
-    pub clinic_id: Option<String>,
-    pub created_after: Option<DateTime<Utc>>,
-    pub created_before: Option<DateTime<Utc>>,
 }
 
 /// A page of quotes and, when asked, how many match.
@@ -102,11 +93,9 @@ pub async fn list(
         }
         condition = condition.add(status_condition(statuses, now()));
     }
-    if let Some(id) = &filter.clinic_id {
-        let row = decode_as(Kind::Clinic, id)
-            .map_err(|_| ServiceError::bad_input(&["filter", "clinicId"], "not a valid ID"))?
-            .unwrap_or(-1);
-        condition = condition.add(quotes::Column::ClinicId.eq(row));
+    if let Some(clinic) = filter.clinic {
+        // An ID that names no clinic matches no quote.
+        condition = condition.add(quotes::Column::ClinicId.eq(clinic.unwrap_or(-1)));
     }
     if let Some(after) = filter.created_after {
         condition = condition.add(quotes::Column::CreatedAt.gt(after));

@@ -11,20 +11,19 @@ use sha2::{Digest, Sha256};
 
 use super::eligibility::{self, Screening};
 use super::events::{self, NewEvent};
-use super::inputs::SubmitQuoteRequestInput;
 use super::outcome::{Outcome, UserError};
+use super::request::QuoteRequest;
 use super::scope::Tenancy;
 use super::validate;
 use super::vocab::{QuoteStatus, UserErrorCode};
 use crate::auth::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
-use crate::graphql::ids::{Kind, decode_as};
 use crate::state::AppState;
 use crate::time::now;
 
 /// The digest of everything in a request but its key and its notes (compared decrypted, so
 /// no digest of health data is stored).
-fn fingerprint(input: &SubmitQuoteRequestInput) -> String {
+fn fingerprint(input: &QuoteRequest) -> String {
     let p = &input.patient;
     let mut tried: Vec<&str> = p.treatments_tried.iter().map(|t| t.as_str()).collect();
     tried.sort_unstable();
@@ -33,12 +32,12 @@ fn fingerprint(input: &SubmitQuoteRequestInput) -> String {
     contra.sort_unstable();
     contra.dedup();
     let canonical = json!([
-        input.clinic_id.as_str(),
+        input.clinic,
         input.treatment,
-        input.package_id.as_ref().map(|i| i.as_str()),
+        input.package,
         input.requested_cell_count_millions,
-        input.travel_earliest.map(|d| d.0.to_string()),
-        input.travel_latest.map(|d| d.0.to_string()),
+        input.travel_earliest.map(|d| d.to_string()),
+        input.travel_latest.map(|d| d.to_string()),
         p.reference,
         p.age_years,
         p.country_of_residence,
@@ -52,7 +51,7 @@ fn fingerprint(input: &SubmitQuoteRequestInput) -> String {
 
 /// The answer to a request whose key was used before: the original quote when the input is
 /// the same, a CONFLICT otherwise.
-fn replay(state: &AppState, existing: quotes::Model, input: &SubmitQuoteRequestInput) -> Outcome {
+fn replay(state: &AppState, existing: quotes::Model, input: &QuoteRequest) -> Outcome {
     let notes = match (&existing.medical_notes_ciphertext, &existing.medical_notes_key_id) {
         (Some(sealed), Some(kid)) => state.data_keys.decrypt(existing.id, kid, sealed).ok(),
         _ => None,
@@ -81,12 +80,12 @@ struct Target {
 
 async fn resolve_target(
     db: &DatabaseConnection,
-    input: &SubmitQuoteRequestInput,
+    input: &QuoteRequest,
     errors: &mut Vec<UserError>,
 ) -> ServiceResult<Option<Target>> {
-    let clinic = match decode_as(Kind::Clinic, &input.clinic_id) {
-        Ok(Some(id)) => clinics::Entity::find_by_id(id).filter(clinics::Column::Published.eq(true)).one(db).await?,
-        _ => None,
+    let clinic = match input.clinic {
+        Some(id) => clinics::Entity::find_by_id(id).filter(clinics::Column::Published.eq(true)).one(db).await?,
+        None => None,
     };
     let Some(clinic) = clinic else {
         errors.push(UserError::not_found(&["input", "clinicId"], "published clinic"));
@@ -119,9 +118,8 @@ async fn resolve_target(
         return Ok(None);
     }
     let mut package_id = None;
-    if let Some(id) = &input.package_id {
-        match decode_as(Kind::TreatmentPackage, id).ok().flatten().and_then(|row| offered.iter().find(|p| p.id == row))
-        {
+    if let Some(named) = input.package {
+        match named.and_then(|row| offered.iter().find(|p| p.id == row)) {
             Some(p) => package_id = Some(p.id),
             None => errors.push(UserError::not_found(
                 &["input", "packageId"],
@@ -154,7 +152,7 @@ fn random_quote_id() -> i32 {
 }
 
 /// Submits a quote request for `caller` (an AGENT).
-pub async fn submit(state: &AppState, caller: &Caller, input: SubmitQuoteRequestInput) -> ServiceResult<Outcome> {
+pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> ServiceResult<Outcome> {
     let db = &state.db;
     let Some(partner_id) = caller.partner_id else {
         return Err(ServiceError::Forbidden("only agents of a partner submit quote requests".into()));
@@ -168,7 +166,7 @@ pub async fn submit(state: &AppState, caller: &Caller, input: SubmitQuoteRequest
     }
     let today = now().date_naive();
     let mut errors = validate::patient(&input.patient, &["input", "patient"]);
-    errors.extend(validate::travel(input.travel_earliest.map(|d| d.0), input.travel_latest.map(|d| d.0), today));
+    errors.extend(validate::travel(input.travel_earliest, input.travel_latest, today));
     if let Some(cells) = input.requested_cell_count_millions
         && !(1..=100_000).contains(&cells)
     {
@@ -206,8 +204,8 @@ pub async fn submit(state: &AppState, caller: &Caller, input: SubmitQuoteRequest
         status: Set(QuoteStatus::Submitted.as_str().to_owned()),
         version: Set(0),
         requested_cell_count_millions: Set(input.requested_cell_count_millions),
-        travel_earliest: Set(input.travel_earliest.map(|d| d.0)),
-        travel_latest: Set(input.travel_latest.map(|d| d.0)),
+        travel_earliest: Set(input.travel_earliest),
+        travel_latest: Set(input.travel_latest),
         patient_reference: Set(p.reference.clone()),
         patient_age_years: Set(p.age_years),
         patient_country: Set(p.country_of_residence.clone()),

@@ -2,23 +2,21 @@
 //! and event together), optimistic concurrency on the version column so that of two
 //! concurrent changes exactly one wins, and offers that expire when their time passes.
 
-use async_graphql::ID;
 use entity::{quote_offers, quotes};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::json;
 
 use super::events::{self, NewEvent};
-use super::inputs::QuoteOfferInput;
 use super::lifecycle::Action;
 use super::outcome::{Outcome, UserError};
+use super::request::{Named, OfferTerms};
 use super::scope::Tenancy;
 use super::submit::caller_row;
 use super::validate;
 use super::vocab::{QuoteStatus, UserErrorCode};
 use crate::auth::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
-use crate::graphql::ids::{Kind, decode_as};
 use crate::state::AppState;
 use crate::time::now;
 
@@ -27,7 +25,7 @@ const MAX_REASON: usize = 2_000;
 /// A change someone asks for, with what it carries.
 pub enum Change {
     StartReview,
-    Offer(Box<QuoteOfferInput>),
+    Offer(Box<OfferTerms>),
     Reject(String),
     Withdraw,
     Accept,
@@ -47,17 +45,13 @@ impl Change {
     }
 }
 
-/// The quote `id` as `caller` may see it, or the user error a nonexistent one gets.
+/// The quote `row` names as `caller` may see it, or the user error a nonexistent one gets.
 pub async fn visible(
     db: &DatabaseConnection,
     caller: &Caller,
-    id: &ID,
+    row: Named,
 ) -> ServiceResult<Result<quotes::Model, UserError>> {
-    let row = match decode_as(Kind::Quote, id) {
-        Ok(Some(row)) => row,
-        Ok(None) => return Ok(Err(UserError::not_found(&["id"], "quote"))),
-        Err(_) => return Ok(Err(UserError::invalid(vec!["id".into()], "not a valid ID".into()))),
-    };
+    let Some(row) = row else { return Ok(Err(UserError::not_found(&["id"], "quote"))) };
     let found = Tenancy::of(caller).find().filter(quotes::Column::Id.eq(row)).one(db).await?;
     Ok(found.ok_or_else(|| UserError::not_found(&["id"], "quote")))
 }
@@ -70,7 +64,7 @@ async fn apply(
     to: QuoteStatus,
     caller: Option<&Caller>,
     note: Option<String>,
-    offer: Option<(&QuoteOfferInput, i64)>,
+    offer: Option<(&OfferTerms, i64)>,
 ) -> ServiceResult<Option<quotes::Model>> {
     let from = QuoteStatus::parse(&quote.status);
     let at = now();
@@ -102,7 +96,7 @@ async fn apply(
             sessions: Set(input.sessions),
             stay_days: Set(input.stay_days),
             inclusions: Set(json!(input.inclusions)),
-            valid_until: Set(input.valid_until.0),
+            valid_until: Set(input.valid_until),
             notes: Set(input.notes.clone()),
             created_by: Set(created_by),
             created_at: Set(at),
@@ -156,8 +150,8 @@ fn reason(text: &str, field: &str, required: bool) -> Result<Option<String>, Use
 }
 
 /// Applies `change` to quote `id` for `caller`.
-pub async fn transition(state: &AppState, caller: &Caller, id: &ID, change: Change) -> ServiceResult<Outcome> {
-    let quote = match visible(&state.db, caller, id).await? {
+pub async fn transition(state: &AppState, caller: &Caller, quote: Named, change: Change) -> ServiceResult<Outcome> {
+    let quote = match visible(&state.db, caller, quote).await? {
         Ok(q) => q,
         Err(e) => return Ok(Outcome::refused(vec![e])),
     };

@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 
-use super::inputs::{PatientProfileInput, QuoteOfferInput};
 use super::outcome::UserError;
+use super::request::{OfferTerms, PatientProfile};
 use crate::money;
 
 /// ISO 3166-1 alpha-2 codes, officially assigned.
@@ -31,7 +31,7 @@ fn path(prefix: &[&str], field: &str) -> Vec<String> {
 }
 
 /// Problems with a patient profile, reported under `prefix` (e.g. `["input", "patient"]`).
-pub fn patient(p: &PatientProfileInput, prefix: &[&str]) -> Vec<UserError> {
+pub fn patient(p: &PatientProfile, prefix: &[&str]) -> Vec<UserError> {
     let mut errors = Vec::new();
     let mut bad = |field: &str, message: String| errors.push(UserError::invalid(path(prefix, field), message));
     if let Some(reference) = &p.reference {
@@ -108,7 +108,7 @@ pub struct ValidOffer {
 }
 
 /// Problems with an offer, as of `now`.
-pub fn offer(o: &QuoteOfferInput, now: chrono::DateTime<chrono::Utc>) -> Result<ValidOffer, Vec<UserError>> {
+pub fn offer(o: &OfferTerms, now: chrono::DateTime<chrono::Utc>) -> Result<ValidOffer, Vec<UserError>> {
     let mut errors = Vec::new();
     let mut bad = |field: &str, message: String| errors.push(UserError::invalid(path(&["input"], field), message));
     let exponent = money::exponent(&o.currency_code);
@@ -133,7 +133,7 @@ pub fn offer(o: &QuoteOfferInput, now: chrono::DateTime<chrono::Utc>) -> Result<
     {
         bad("inclusions", format!("at most {MAX_LIST} non-empty inclusions of at most {MAX_TEXT} characters"));
     }
-    if o.valid_until.0 <= now {
+    if o.valid_until <= now {
         bad("validUntil", "the offer must be valid until a moment in the future".into());
     }
     if o.notes.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTES || has_control_chars(n)) {
