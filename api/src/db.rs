@@ -109,3 +109,52 @@ pub fn is_unavailable(err: &DbErr) -> bool {
         _ => false,
     }
 }
+
+/// The name of the constraint `err` violated, the same on both backends. PostgreSQL names it;
+/// SQLite names a CHECK constraint but reports a unique violation by its columns
+/// ("UNIQUE constraint failed: quotes.partner_id, quotes.idempotency_key"), which are looked
+/// up among the named unique indexes of the migrations, and otherwise named the way
+/// PostgreSQL names an unnamed unique constraint (`<table>_<columns>_key`).
+pub fn violated_constraint(err: &DbErr) -> Option<String> {
+    let (DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx))) = err else {
+        return None;
+    };
+    let database = sqlx.as_database_error()?;
+    if let Some(name) = database.constraint() {
+        return Some(name.to_owned());
+    }
+    let message = database.message();
+    if let Some(name) = message.strip_prefix("CHECK constraint failed: ") {
+        return Some(name.trim().to_owned());
+    }
+    let columns = message.strip_prefix("UNIQUE constraint failed: ")?;
+    let mut table = "";
+    let mut names = Vec::new();
+    for qualified in columns.split(',') {
+        let (t, column) = qualified.trim().split_once('.')?;
+        table = t;
+        names.push(column);
+    }
+    let named = migration::UNIQUE_INDEXES
+        .iter()
+        .find(|(_, t, cols)| *t == table && cols.iter().copied().eq(names.iter().copied()));
+    Some(match named {
+        Some((name, _, _)) => (*name).to_owned(),
+        None => format!("{table}_{}_key", names.join("_")),
+    })
+}
+
+/// A constraint that guards one input field, and what to tell a caller who broke it.
+pub struct Guarded {
+    pub constraint: &'static str,
+    pub field: &'static [&'static str],
+    pub message: &'static str,
+}
+
+/// The field error for `err` when it violated one of `guarded` (a duplicate slug, say): the
+/// database is the judge, so two racing writers cannot both pass a check made beforehand.
+pub fn on_constraint(err: &DbErr, guarded: &[Guarded]) -> Option<crate::error::ServiceError> {
+    let name = violated_constraint(err)?;
+    let hit = guarded.iter().find(|g| g.constraint == name)?;
+    Some(crate::error::ServiceError::bad_input(hit.field, hit.message))
+}

@@ -14,6 +14,13 @@ mod m20261127_000003_quotes;
 mod m20261127_000004_clinic_folded_texts;
 mod vocab;
 
+/// The unique indexes the migrations name, as (name, table, columns): SQLite reports a
+/// violation by its columns, and the API turns it back into the name.
+pub const UNIQUE_INDEXES: &[(&str, &str, &[&str])] = &[
+    ("uq_coa_markers_marker", "coa_markers", &["certificate_id", "marker"]),
+    ("uq_quotes_partner_idempotency", "quotes", &["partner_id", "idempotency_key"]),
+];
+
 /// The ordered list of migrations the `medtour migrate` command and the server apply.
 pub struct Migrator;
 

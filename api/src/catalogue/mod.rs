@@ -8,7 +8,7 @@
 //! domain rules (release criteria, derived accreditation status, the safety checklist) as
 //! pure functions; [`evidence`] gathers what the checklist needs; [`rollups`] keeps the
 //! sortable score and lowest price on each clinic row; [`service`] serves single lookups and
-//! the cost table.
+//! the cost table; [`write`] is the one write path, which keeps every derived value right.
 
 mod certificate_rows;
 pub mod clinic;
@@ -19,11 +19,12 @@ pub mod listing;
 pub mod loaders;
 mod package_rows;
 pub mod query;
-pub mod rollups;
+mod rollups;
 pub mod rules;
 pub mod service;
 pub mod types;
 pub mod vocab;
+pub mod write;
 
 #[cfg(test)]
 mod rules_tests;

@@ -8,9 +8,7 @@
 mod records;
 
 use chrono::{Days, NaiveDate, Utc};
-use entity::{
-    accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatment_packages, treatments,
-};
+use entity::{accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatments};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
     TransactionTrait,
@@ -18,10 +16,9 @@ use sea_orm::{
 use serde_json::json;
 
 use self::records::{Catalogue, ClinicRecord};
-use crate::catalogue::folding::FoldedTexts;
-use crate::catalogue::rollups;
+use crate::catalogue::write::{self, ClinicDraft, PackageDraft};
 use crate::config::Mode;
-use crate::money::Decimal;
+use crate::money::{self, Decimal};
 
 /// What a load added.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +82,7 @@ pub async fn load(db: &DatabaseConnection) -> Result<Loaded, DemoError> {
     }
     txn.commit().await?;
     loaded.clinics = new_clinics.len();
-    rollups::refresh(db, &new_clinics, Utc::now()).await?;
+    write::refresh_derived(db, &new_clinics, Utc::now()).await?;
     Ok(loaded)
 }
 
@@ -109,28 +106,17 @@ fn opt_date(text: &Option<String>, today: NaiveDate) -> Result<Option<NaiveDate>
 }
 
 async fn insert_clinic(txn: &DatabaseTransaction, c: &ClinicRecord, today: NaiveDate) -> Result<i32, DemoError> {
-    let now = Utc::now();
-    let folded = FoldedTexts::of(&c.name, &c.city, &c.description);
-    let clinic = clinics::ActiveModel {
-        slug: Set(c.slug.clone()),
-        name: Set(c.name.clone()),
-        country_code: Set(c.country_code.clone()),
-        city: Set(c.city.clone()),
-        description: Set(c.description.clone()),
-        search_text: Set(folded.search_text),
-        city_folded: Set(folded.city_folded),
-        website: Set(c.website.clone()),
-        languages: Set(json!(c.languages)),
-        published: Set(c.published),
-        safety_score: Set(0),
-        safety_score_valid_until: Set(None),
-        lowest_price_usd_minor: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    let draft = ClinicDraft {
+        slug: c.slug.clone(),
+        name: c.name.clone(),
+        country_code: c.country_code.clone(),
+        city: c.city.clone(),
+        description: c.description.clone(),
+        website: c.website.clone(),
+        languages: c.languages.clone(),
+        published: c.published,
+    };
+    let clinic = draft.row(Utc::now()).insert(txn).await?;
     for d in &c.doctors {
         doctors::ActiveModel {
             clinic_id: Set(clinic.id),
@@ -195,30 +181,24 @@ async fn insert_clinic(txn: &DatabaseTransaction, c: &ClinicRecord, today: Naive
             .one(txn)
             .await?
             .ok_or_else(|| DemoError::Malformed(format!("unknown treatment {:?}", p.treatment)))?;
-        if p.currency_code != "USD" {
-            return Err(DemoError::Malformed(format!("demo prices are in USD, not {}", p.currency_code)));
-        }
-        let cents = Decimal::parse_str(&p.price)
-            .and_then(|d| d.to_minor(2))
-            .ok_or_else(|| DemoError::Malformed(format!("price {:?}", p.price)))?;
-        treatment_packages::ActiveModel {
-            clinic_id: Set(clinic.id),
-            treatment_id: Set(treatment.id),
-            name: Set(p.name.clone()),
-            cell_source: Set(p.cell_source.clone()),
-            cell_count_millions: Set(p.cell_count_millions),
-            administration_routes: Set(json!(p.administration_routes)),
-            sessions: Set(p.sessions),
-            stay_days: Set(p.stay_days),
-            price_minor: Set(cents),
-            currency_code: Set(p.currency_code.clone()),
-            price_usd_minor: Set(cents),
-            inclusions: Set(json!(p.inclusions)),
-            active: Set(p.active),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
+        let minor = money::exponent(&p.currency_code)
+            .and_then(|exponent| Decimal::parse_str(&p.price).and_then(|d| d.to_minor(exponent)))
+            .ok_or_else(|| DemoError::Malformed(format!("price {:?} {}", p.price, p.currency_code)))?;
+        let draft = PackageDraft {
+            clinic_id: clinic.id,
+            treatment_id: treatment.id,
+            name: p.name.clone(),
+            cell_source: p.cell_source.clone(),
+            cell_count_millions: p.cell_count_millions,
+            administration_routes: p.administration_routes.clone(),
+            sessions: p.sessions,
+            stay_days: p.stay_days,
+            price_minor: minor,
+            currency_code: p.currency_code.clone(),
+            inclusions: p.inclusions.clone(),
+            active: p.active,
+        };
+        draft.row()?.insert(txn).await?;
     }
     Ok(clinic.id)
 }

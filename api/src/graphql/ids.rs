@@ -76,11 +76,19 @@ pub fn decode_as(kind: Kind, id: &str) -> Result<Option<i32>, Malformed> {
     }
 }
 
-/// The row `id` names if it is an ID of `kind`: the one policy for every ID argument. Text
-/// that is not an ID of this API at all is bad input on `field`; a well-formed ID of another
-/// kind names nothing (`Ok(None)`), which the services answer exactly like an unknown row.
+/// The row `id` names if it is an ID of `kind`. This and [`named`] are the one policy for
+/// ID arguments: a well-formed ID of another kind names nothing (`Ok(None)`), which the
+/// services answer exactly like an unknown row; text that is not an ID of this API at all is
+/// bad input on `field` in a query. A mutation answers every problem with its input in its
+/// payload, so there such text names nothing too ([`named`]), and the caller gets the same
+/// NOT_FOUND user error as for an unknown ID.
 pub fn row_of(kind: Kind, id: &async_graphql::ID, field: &[&str]) -> crate::error::ServiceResult<Option<i32>> {
     decode_as(kind, id).map_err(|Malformed| crate::error::ServiceError::bad_input(field, "not a valid ID"))
+}
+
+/// The row a mutation's ID input names, if any (see [`row_of`]).
+pub fn named(kind: Kind, id: &async_graphql::ID) -> Option<i32> {
+    decode_as(kind, id).ok().flatten()
 }
 
 /// The text is not a global ID of this API.

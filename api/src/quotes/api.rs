@@ -6,7 +6,6 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::inputs::{PatientProfileInput, QuoteOfferInput, SubmitQuoteRequestInput};
-use super::outcome::{Outcome, UserError};
 use super::request::QuoteFilter as FilterArgs;
 use super::scope::Tenancy;
 use super::transition::{self, Change};
@@ -15,8 +14,7 @@ use super::vocab::QuoteStatus;
 use super::{prescreen, read, submit};
 use crate::auth::caller::{RoleGuard, ScopeGuard, caller};
 use crate::auth::role::{Role, Scope};
-use crate::error::{ServiceError, ServiceResult};
-use crate::graphql::ids::{Kind, row_of};
+use crate::graphql::ids::{Kind, named, row_of};
 use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::DateTime;
 use crate::state::AppState;
@@ -92,30 +90,8 @@ impl QuoteQuery {
 
 async fn change(ctx: &Context<'_>, id: &ID, change: Change) -> Result<QuotePayload> {
     let state = ctx.data::<AppState>()?;
-    let quote = match row_of(Kind::Quote, id, &["id"]) {
-        Ok(quote) => quote,
-        Err(refused) => return payload_refusing(refused),
-    };
+    let quote = named(Kind::Quote, id);
     Ok(transition::transition(state, caller(ctx)?, quote, change).await?.into())
-}
-
-/// A mutation's answer to input that did not convert (a malformed ID): the payload's user
-/// error, as for any other invalid input; anything else stays an error.
-fn payload_refusing(error: ServiceError) -> Result<QuotePayload> {
-    match error {
-        ServiceError::BadInput { field, message } => {
-            Ok(Outcome::refused(vec![UserError::invalid(field, message)]).into())
-        }
-        other => Err(other.into()),
-    }
-}
-
-/// Converts a mutation's input, or says why it cannot be.
-fn converted<T>(input: ServiceResult<T>) -> Result<Result<T, QuotePayload>> {
-    match input {
-        Ok(value) => Ok(Ok(value)),
-        Err(error) => payload_refusing(error).map(Err),
-    }
 }
 
 /// Quote mutations.
@@ -128,11 +104,7 @@ impl QuoteMutation {
     #[graphql(guard = "ScopeGuard(Scope::QuotesWrite).and(RoleGuard(&[Role::Agent]))")]
     async fn submit_quote_request(&self, ctx: &Context<'_>, input: SubmitQuoteRequestInput) -> Result<QuotePayload> {
         let state = ctx.data::<AppState>()?;
-        let request = match converted(input.into_request())? {
-            Ok(request) => request,
-            Err(refused) => return Ok(refused),
-        };
-        Ok(submit::submit(state, caller(ctx)?, request).await?.into())
+        Ok(submit::submit(state, caller(ctx)?, input.into_request()).await?.into())
     }
 
     /// AGENT: withdraws an open quote.

@@ -1,13 +1,12 @@
 //! What callers send to the quote workflow, as GraphQL inputs, and their conversion into the
 //! plain [`request`](super::request) values the services take: IDs are decoded here, by the
-//! one policy of [`row_of`].
+//! one policy of [`named`].
 
 use async_graphql::{ID, InputObject};
 
 use super::request::{OfferTerms, PatientProfile, QuoteRequest};
 use super::vocab::{Contraindication, PriorTreatment};
-use crate::error::ServiceResult;
-use crate::graphql::ids::{Kind, row_of};
+use crate::graphql::ids::{Kind, named};
 use crate::graphql::scalars::{Date, DateTime};
 use crate::money::Decimal;
 
@@ -76,21 +75,18 @@ impl From<PatientProfileInput> for PatientProfile {
 }
 
 impl SubmitQuoteRequestInput {
-    /// The request with its IDs decoded (a malformed one is bad input on its field).
-    pub fn into_request(self) -> ServiceResult<QuoteRequest> {
-        Ok(QuoteRequest {
-            clinic: row_of(Kind::Clinic, &self.clinic_id, &["input", "clinicId"])?,
-            package: self
-                .package_id
-                .map(|id| row_of(Kind::TreatmentPackage, &id, &["input", "packageId"]))
-                .transpose()?,
+    /// The request with its IDs decoded.
+    pub fn into_request(self) -> QuoteRequest {
+        QuoteRequest {
+            clinic: named(Kind::Clinic, &self.clinic_id),
+            package: self.package_id.map(|id| named(Kind::TreatmentPackage, &id)),
             idempotency_key: self.idempotency_key,
             treatment: self.treatment,
             requested_cell_count_millions: self.requested_cell_count_millions,
             travel_earliest: self.travel_earliest.map(|d| d.0),
             travel_latest: self.travel_latest.map(|d| d.0),
             patient: self.patient.into(),
-        })
+        }
     }
 }
 

@@ -145,6 +145,9 @@ async fn resolve_target(
     Ok(Some(Target { clinic_id: clinic.id, treatment_id: treatment.id, package_id }))
 }
 
+/// The unique index that makes a key count once per partner.
+const IDEMPOTENCY_CONSTRAINT: &str = "uq_quotes_partner_idempotency";
+
 /// A fresh random quote row id.
 fn random_quote_id() -> i32 {
     use rand::Rng;
@@ -227,7 +230,9 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
             Ok(q) => break (txn, q),
             Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
                 txn.rollback().await?;
-                if let Some(found) = existing(db, partner_id, &input.idempotency_key).await? {
+                if crate::db::violated_constraint(&e).as_deref() == Some(IDEMPOTENCY_CONSTRAINT)
+                    && let Some(found) = existing(db, partner_id, &input.idempotency_key).await?
+                {
                     // An identical request won the race: answer as its replay.
                     return Ok(replay(state, found, &input));
                 }

@@ -87,7 +87,7 @@ on_both_backends! {
             ),
             (
                 "no-route",
-                Parts { packages: vec![Package { routes: json!([]), ..Package::priced(800_000) }], ..e() },
+                Parts { packages: vec![Package { routes: vec![], ..Package::priced(800_000) }], ..e() },
                 &["PROTOCOL_DISCLOSED"],
                 "administration route",
             ),
@@ -158,7 +158,7 @@ on_both_backends! {
                 "hype-inclusion",
                 Parts {
                     packages: vec![Package {
-                        inclusions: json!(["100% money-back promise"]),
+                        inclusions: vec!["100% money-back promise".into()],
                         ..Package::priced(900_000)
                     }],
                     ..e()
@@ -228,7 +228,7 @@ on_both_backends! {
             .build(db, "lapsing")
             .await;
         // Computed three days ago, when the licence was still current.
-        medtour::catalogue::rollups::refresh(db, &[lapsing], Utc::now() - Duration::days(3)).await.unwrap();
+        medtour::catalogue::write::refresh_derived(db, &[lapsing], Utc::now() - Duration::days(3)).await.unwrap();
         let stored = entity::clinics::Entity::find_by_id(lapsing).one(db).await.unwrap().unwrap();
         assert_eq!(stored.safety_score, 6, "the score as computed three days ago");
 

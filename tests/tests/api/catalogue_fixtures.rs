@@ -1,15 +1,13 @@
-//! Purpose-built catalogue rows for the catalogue tests, written straight through the entity
-//! crate, and small helpers to read GraphQL answers.
+//! Purpose-built catalogue rows for the catalogue tests, written through the catalogue's one
+//! write path (`medtour::catalogue::write`), and small helpers to read GraphQL answers.
 //!
 //! [`exemplary_clinic`] passes all six checklist questions; tests spoil one thing at a time.
 //! After writing, [`refresh`] recomputes the clinic's roll-ups as the API would, so orderings
 //! by price and safety see it.
 
 use chrono::{Days, NaiveDate, Utc};
-use entity::{
-    accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatment_packages, treatments,
-};
-use medtour::catalogue::folding::FoldedTexts;
+use entity::{accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatments};
+use medtour::catalogue::write::{ClinicDraft, PackageDraft, refresh_derived};
 use medtour::graphql::ids::{Kind, encode};
 use medtour_tests::{Backend, TestApp, spawn_app_with};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
@@ -57,30 +55,17 @@ pub async fn clinic_with(
     description: &str,
     published: bool,
 ) -> i32 {
-    let now = Utc::now();
-    let folded = FoldedTexts::of(name, city, description);
-    clinics::ActiveModel {
-        slug: Set(slug.into()),
-        name: Set(name.into()),
-        country_code: Set(country.into()),
-        city: Set(city.into()),
-        description: Set(description.into()),
-        search_text: Set(folded.search_text),
-        city_folded: Set(folded.city_folded),
-        website: Set(None),
-        languages: Set(json!(["en"])),
-        published: Set(published),
-        safety_score: Set(0),
-        safety_score_valid_until: Set(None),
-        lowest_price_usd_minor: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .expect("a fixture clinic")
-    .id
+    let draft = ClinicDraft {
+        slug: slug.into(),
+        name: name.into(),
+        country_code: country.into(),
+        city: city.into(),
+        description: description.into(),
+        website: None,
+        languages: vec!["en".into()],
+        published,
+    };
+    draft.row(Utc::now()).insert(db).await.expect("a fixture clinic").id
 }
 
 /// A package to insert: the defaults are an active 100-million UC-MSC migraine package.
@@ -89,8 +74,8 @@ pub struct Package {
     pub usd_cents: i64,
     pub cells: i32,
     pub source: &'static str,
-    pub routes: Value,
-    pub inclusions: Value,
+    pub routes: Vec<String>,
+    pub inclusions: Vec<String>,
     pub active: bool,
 }
 
@@ -102,8 +87,8 @@ impl Package {
             usd_cents,
             cells: 100,
             source: "UMBILICAL_CORD_MSC",
-            routes: json!(["INTRAVENOUS"]),
-            inclusions: json!(["Hotel (3 nights)"]),
+            routes: vec!["INTRAVENOUS".into()],
+            inclusions: vec!["Hotel (3 nights)".into()],
             active: true,
         }
     }
@@ -116,26 +101,21 @@ impl Package {
             .await
             .expect("treatments are readable")
             .expect("the demo treatments are loaded");
-        treatment_packages::ActiveModel {
-            clinic_id: Set(clinic_id),
-            treatment_id: Set(treatment.id),
-            name: Set(format!("{} million cells", self.cells)),
-            cell_source: Set(self.source.into()),
-            cell_count_millions: Set(self.cells),
-            administration_routes: Set(self.routes),
-            sessions: Set(1),
-            stay_days: Set(3),
-            price_minor: Set(self.usd_cents),
-            currency_code: Set("USD".into()),
-            price_usd_minor: Set(self.usd_cents),
-            inclusions: Set(self.inclusions),
-            active: Set(self.active),
-            ..Default::default()
-        }
-        .insert(db)
-        .await
-        .expect("a fixture package")
-        .id
+        let draft = PackageDraft {
+            clinic_id,
+            treatment_id: treatment.id,
+            name: format!("{} million cells", self.cells),
+            cell_source: self.source.into(),
+            cell_count_millions: self.cells,
+            administration_routes: self.routes,
+            sessions: 1,
+            stay_days: 3,
+            price_minor: self.usd_cents,
+            currency_code: "USD".into(),
+            inclusions: self.inclusions,
+            active: self.active,
+        };
+        draft.row().expect("a USD package").insert(db).await.expect("a fixture package").id
     }
 }
 
@@ -255,7 +235,7 @@ pub async fn exemplary_clinic(db: &DatabaseConnection, slug: &str, name: &str, u
 
 /// Recomputes the roll-ups (score, lowest price) of `ids` as of now.
 pub async fn refresh(app: &TestApp, ids: &[i32]) {
-    medtour::catalogue::rollups::refresh(&app.state.db, ids, Utc::now()).await.expect("roll-ups refresh");
+    refresh_derived(&app.state.db, ids, Utc::now()).await.expect("roll-ups refresh");
 }
 
 /// The row id of the clinic with `slug`.

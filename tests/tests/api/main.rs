@@ -11,6 +11,7 @@ mod catalogue_fixtures;
 mod catalogue_ids;
 mod catalogue_paging;
 mod catalogue_search;
+mod catalogue_writes;
 mod child_server;
 mod faults;
 mod foundation;

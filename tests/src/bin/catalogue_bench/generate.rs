@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate, Utc};
-use entity::{accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatment_packages};
-use medtour::catalogue::folding::FoldedTexts;
+use entity::{accreditations, certificates_of_analysis as coa, coa_markers, doctors};
+use medtour::catalogue::write::{ClinicDraft, PackageDraft, refresh_derived};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement, TransactionTrait,
 };
@@ -134,25 +134,19 @@ pub async fn catalogue(db: &DatabaseConnection, scale: Scale, treatments: (i32, 
             };
             let name = format!("{} Cell Clinic {i:05}", ["Alpha", "Beta", "Gamma", "Delta", "Sigma"][i % 5]);
             let city = format!("City {}", rng.below(50));
-            let folded = FoldedTexts::of(&name, &city, description);
-            c.push(clinics::ActiveModel {
-                id: Set(clinic_id),
-                slug: Set(format!("bench-clinic-{i:05}")),
-                name: Set(name),
-                country_code: Set(country.into()),
-                city: Set(city),
-                description: Set(description.into()),
-                search_text: Set(folded.search_text),
-                city_folded: Set(folded.city_folded),
-                website: Set(None),
-                languages: Set(json!(["en"])),
-                published: Set(rng.chance(97)),
-                safety_score: Set(0),
-                safety_score_valid_until: Set(None),
-                lowest_price_usd_minor: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            });
+            let draft = ClinicDraft {
+                slug: format!("bench-clinic-{i:05}"),
+                name,
+                country_code: country.into(),
+                city,
+                description: description.into(),
+                website: None,
+                languages: vec!["en".into()],
+                published: rng.chance(97),
+            };
+            let mut row = draft.row(now);
+            row.id = Set(clinic_id);
+            c.push(row);
             for j in 0..scale.doctors_per_clinic {
                 d.push(doctors::ActiveModel {
                     id: Set(doctor_id),
@@ -216,22 +210,23 @@ pub async fn catalogue(db: &DatabaseConnection, scale: Scale, treatments: (i32, 
             for j in 0..scale.packages_per_clinic {
                 let cells = rng.pick(&CELLS);
                 let cents = (2_500 + i64::from(cells) * 60 + rng.below(15_000) as i64) * 100;
-                p.push(treatment_packages::ActiveModel {
-                    id: Set(package_id),
-                    clinic_id: Set(clinic_id),
-                    treatment_id: Set(if rng.chance(70) { treatments.0 } else { treatments.1 }),
-                    name: Set(format!("Package {j}: {cells} million cells")),
-                    cell_source: Set(rng.pick(&SOURCES).into()),
-                    cell_count_millions: Set(cells),
-                    administration_routes: Set(json!(["INTRAVENOUS"])),
-                    sessions: Set(1 + rng.below(3) as i32),
-                    stay_days: Set(rng.below(7) as i32),
-                    price_minor: Set(cents),
-                    currency_code: Set("USD".into()),
-                    price_usd_minor: Set(cents),
-                    inclusions: Set(json!(["Hotel", "Airport transfers", "Pre-treatment bloodwork"])),
-                    active: Set(rng.chance(90)),
-                });
+                let draft = PackageDraft {
+                    clinic_id,
+                    treatment_id: if rng.chance(70) { treatments.0 } else { treatments.1 },
+                    name: format!("Package {j}: {cells} million cells"),
+                    cell_source: rng.pick(&SOURCES).into(),
+                    cell_count_millions: cells,
+                    administration_routes: vec!["INTRAVENOUS".into()],
+                    sessions: 1 + rng.below(3) as i32,
+                    stay_days: rng.below(7) as i32,
+                    price_minor: cents,
+                    currency_code: "USD".into(),
+                    inclusions: ["Hotel", "Airport transfers", "Pre-treatment bloodwork"].map(String::from).to_vec(),
+                    active: rng.chance(90),
+                };
+                let mut row = draft.row()?;
+                row.id = Set(package_id);
+                p.push(row);
                 package_id += 1;
             }
             clinic_ids.push(clinic_id);
@@ -267,7 +262,7 @@ pub async fn catalogue(db: &DatabaseConnection, scale: Scale, treatments: (i32, 
 
     let started = Instant::now();
     for chunk in clinic_ids.chunks(1_000) {
-        medtour::catalogue::rollups::refresh(db, chunk, Utc::now()).await?;
+        refresh_derived(db, chunk, Utc::now()).await?;
     }
     report.rollup_seconds = started.elapsed().as_secs_f64();
     Ok(report)
