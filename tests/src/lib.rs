@@ -170,9 +170,10 @@ impl TestApp {
 
     /// Creates an API client of `role` directly through the service layer.
     pub async fn create_client(&self, role: Role, partner: Option<&str>, clinic: Option<&str>) -> TestClient {
-        let created = medtour::auth::clients::create(&self.state.db, role, partner, clinic, Some("test"))
-            .await
-            .expect("the client is created");
+        let created =
+            medtour::auth::clients::create(&self.state.db, role, partner, clinic, Some("test"), self.state.clock.now())
+                .await
+                .expect("the client is created");
         TestClient { id: created.client_id, secret: created.client_secret }
     }
 

@@ -13,6 +13,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use medtour::auth::role::Role;
 use medtour_tests::listening_port;
 
 /// Set in the child's environment to make [`serve_as_child`] serve.
@@ -185,7 +186,7 @@ pub async fn migrated_with_agent(url: &str) -> (String, String) {
     let conn = db::connect(url, 2, &StatementCounter::default()).await.expect("the database opens");
     db::migrate(&conn).await.expect("migrations apply");
     let agent =
-        medtour::auth::clients::create(&conn, medtour::auth::role::Role::Agent, Some("Child Partner"), None, None)
+        medtour::auth::clients::create(&conn, Role::Agent, Some("Child Partner"), None, None, medtour::time::now())
             .await
             .expect("an agent client");
     conn.close().await.ok();

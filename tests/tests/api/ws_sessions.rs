@@ -43,7 +43,7 @@ on_both_backends! {
         assert!(answer["payload"]["extensions"]["cost"]["requestedQueryCost"].is_number(), "charged: {answer}");
 
         // Revoked in the database only, as another process would, so this one learns it late.
-        medtour::auth::clients::revoke(&app.state.db, &client.id).await.expect("the client is revoked");
+        medtour::auth::clients::revoke(&app.state.db, &client.id, app.state.clock.now()).await.expect("the client is revoked");
         let revoked_at = Instant::now();
         assert_eq!(close_code(&mut socket, Duration::from_secs(3)).await, Some(4403));
         assert!(revoked_at.elapsed() <= Duration::from_secs(2), "closed after {:?}", revoked_at.elapsed());
@@ -57,7 +57,7 @@ on_both_backends! {
         let app = spawn_app(backend).await;
         let (client, token) = agent(&app).await;
         let mut socket = acknowledged(&app, &token).await;
-        medtour::auth::clients::revoke(&app.state.db, &client.id).await.expect("the client is revoked");
+        medtour::auth::clients::revoke(&app.state.db, &client.id, app.state.clock.now()).await.expect("the client is revoked");
         app.state.auth.clients.forget(&client.id);
         send(&mut socket, "m", "mutation { withdrawQuoteRequest(id: \"UXVvdGU6MQ\") { userErrors { code } } }").await;
         // Either the refusal, or the watcher closed the socket first: nothing ran either way.
