@@ -242,6 +242,22 @@ impl TestApp {
     }
 }
 
+/// Waits until `condition` holds, looking every few milliseconds, for at most `within`: true
+/// when it came to hold. For waiting on a state of the server (a subscription registered,
+/// a listener connected) instead of sleeping for a time that is usually long enough.
+pub async fn wait_until(within: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if condition() {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 /// The `extensions.code` of each error in a GraphQL response.
 pub fn error_codes(body: &Value) -> Vec<String> {
     body["errors"]
