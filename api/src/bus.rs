@@ -7,6 +7,7 @@
 //! decides what a subscriber may see.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use entity::{quote_events, quotes};
@@ -27,18 +28,32 @@ pub struct Published {
 pub struct EventBus {
     sender: broadcast::Sender<Published>,
     postgres: bool,
+    /// With PostgreSQL, whether the listener is LISTENing now (events notified while it is
+    /// not are missed by this process's subscribers).
+    listening: AtomicBool,
 }
 
 impl EventBus {
     /// A bus for a database of `backend`.
     pub fn new(backend: DbBackend) -> Arc<Self> {
         let (sender, _) = broadcast::channel(1024);
-        Arc::new(Self { sender, postgres: backend == DbBackend::Postgres })
+        Arc::new(Self { sender, postgres: backend == DbBackend::Postgres, listening: AtomicBool::new(false) })
     }
 
     /// A receiver of every event published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Published> {
         self.sender.subscribe()
+    }
+
+    /// How many subscribers are registered in this process (each open `quoteEvents` stream).
+    pub fn subscribers(&self) -> usize {
+        self.sender.receiver_count()
+    }
+
+    /// True when events published from now on reach this process's subscribers: always for
+    /// SQLite, once the listener is LISTENing for PostgreSQL.
+    pub fn is_delivering(&self) -> bool {
+        !self.postgres || self.listening.load(Ordering::Acquire)
     }
 
     /// Announces a committed event.
@@ -66,7 +81,9 @@ impl EventBus {
         let bus = Arc::clone(self);
         tokio::spawn(async move {
             loop {
-                if let Err(e) = bus.listen(&database_url, &db).await {
+                let lost = bus.listen(&database_url, &db).await;
+                bus.listening.store(false, Ordering::Release);
+                if let Err(e) = lost {
                     tracing::warn!(error = %e, "quote event listener lost its connection; reconnecting");
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
@@ -77,6 +94,7 @@ impl EventBus {
     async fn listen(&self, url: &str, db: &DatabaseConnection) -> Result<(), sea_orm::sqlx::Error> {
         let mut listener = sea_orm::sqlx::postgres::PgListener::connect(url).await?;
         listener.listen(CHANNEL).await?;
+        self.listening.store(true, Ordering::Release);
         loop {
             let notification = listener.recv().await?;
             let Ok(id) = notification.payload().parse::<i32>() else { continue };

@@ -6,6 +6,8 @@ use crate::auth::{self, clients, role::Role};
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
 use crate::startup::Application;
+// The command line is the outermost edge: its commands act at the system time.
+use crate::time::now;
 use crate::{demo, schema};
 
 async fn client(conn: &sea_orm::DatabaseConnection, action: ClientAction) -> anyhow::Result<()> {
@@ -13,11 +15,12 @@ async fn client(conn: &sea_orm::DatabaseConnection, action: ClientAction) -> any
         ClientAction::Create { role, partner, clinic, label } => {
             let role = Role::parse(&role.to_ascii_uppercase())
                 .ok_or_else(|| anyhow::anyhow!("--role must be PARTNER, AGENT, CLINIC or ADMIN"))?;
-            let created = clients::create(conn, role, partner.as_deref(), clinic.as_deref(), label.as_deref()).await?;
+            let created =
+                clients::create(conn, role, partner.as_deref(), clinic.as_deref(), label.as_deref(), now()).await?;
             println!("{}", serde_json::to_string_pretty(&created)?);
         }
         ClientAction::Revoke { client_id } => {
-            if !clients::revoke(conn, &client_id).await? {
+            if !clients::revoke(conn, &client_id, now()).await? {
                 anyhow::bail!("no active client {client_id}");
             }
             println!(
@@ -106,7 +109,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo::refuse_in_production(settings.mode)?;
             let conn = db::connect(&settings.database_url, 2, &StatementCounter::default()).await?;
             db::migrate(&conn).await?;
-            let loaded = demo::load(&conn).await?;
+            let loaded = demo::load(&conn, now()).await?;
             println!("demo data: {} treatments and {} clinics added", loaded.treatments, loaded.clinics);
         }
         Command::Client { action } => {

@@ -38,13 +38,15 @@ impl Application {
         let statements = StatementCounter::default();
         let conn = db::connect(&settings.database_url, settings.db_pool_size, &statements).await?;
         db::migrate(&conn).await?;
-        let auth = Arc::new(Auth::new(&settings.jwt)?);
+        // One clock for the whole application: everything that reads the time shares it.
+        let clock = crate::time::Clock::default();
+        let auth = Arc::new(Auth::new(&settings.jwt, clock.clone())?);
         if settings.load_demo_data && entity::clinics::Entity::find().count(&conn).await? == 0 {
             demo::refuse_in_production(settings.mode)?;
-            let loaded = demo::load(&conn).await?;
+            let loaded = demo::load(&conn, clock.now()).await?;
             tracing::info!(clinics = loaded.clinics, treatments = loaded.treatments, "loaded demo data");
             if settings.demo_clients {
-                demo::print_demo_clients(&conn, settings.bind.port()).await?;
+                demo::print_demo_clients(&conn, settings.bind.port(), clock.now()).await?;
             }
         }
         db::refresh_statistics(&conn).await?;
@@ -60,14 +62,14 @@ impl Application {
             data_keys,
             quote_events,
             metrics: Metrics::new(),
-            clock: crate::time::Clock::default(),
             sessions: crate::limits::sessions::Sessions::new(
                 settings.limits.ws_max_sockets,
                 settings.limits.ws_max_subscriptions,
             ),
             limits: Arc::new(settings.limits.clone()),
-            rate: Arc::new(RateLimiter::new(settings.rate.clone())),
-            token_rate: Arc::new(TokenRateLimiter::new(settings.token_rate)),
+            rate: Arc::new(RateLimiter::new(settings.rate.clone(), clock.clone())),
+            token_rate: Arc::new(TokenRateLimiter::new(settings.token_rate, clock.clone())),
+            clock,
         };
         let schema = build_schema(&settings.limits, settings.mode == Mode::Production).data(state.clone()).finish();
         let listener = TcpListener::bind(settings.bind).await?;

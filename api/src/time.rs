@@ -1,5 +1,11 @@
 //! The service's clock: one per application, in its state, so tests can turn it forward
 //! instead of sleeping.
+//!
+//! Everything with an observable meaning reads it: timestamps written (quotes, events,
+//! offers, clients), what is judged against today (offer validity, expiry, travel dates,
+//! accreditations, checklists), token lifetimes, and the monotonic deadlines of caches and
+//! rate limits ([`Clock::instant`]). Pure measurements of elapsed time (latency metrics, log
+//! timings) stay on [`std::time::Instant`]: moving the clock must not distort them.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -25,6 +31,14 @@ impl Clock {
         now() + chrono::Duration::microseconds(self.offset_micros.load(Ordering::Relaxed))
     }
 
+    /// The monotonic instant by this clock: [`Instant::now`](std::time::Instant::now) moved
+    /// forward by the same offset, for deadlines and refill rates (caches, rate buckets).
+    pub fn instant(&self) -> std::time::Instant {
+        let offset = std::time::Duration::from_micros(self.offset_micros.load(Ordering::Relaxed).max(0).unsigned_abs());
+        let now = std::time::Instant::now();
+        now.checked_add(offset).unwrap_or(now)
+    }
+
     /// Moves the clock forward by `by` (tests: token expiry, time-outs, offer validity).
     pub fn advance(&self, by: std::time::Duration) {
         let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
@@ -43,5 +57,11 @@ mod tests {
         clock.advance(std::time::Duration::from_secs(3600));
         let ahead = twin.now() - now();
         assert!(ahead >= chrono::Duration::seconds(3599) && ahead <= chrono::Duration::seconds(3601), "{ahead}");
+        let before = std::time::Instant::now();
+        let ahead = twin.instant().duration_since(before);
+        assert!(
+            ahead >= std::time::Duration::from_secs(3600) && ahead <= std::time::Duration::from_secs(3601),
+            "{ahead:?}"
+        );
     }
 }

@@ -170,9 +170,10 @@ impl TestApp {
 
     /// Creates an API client of `role` directly through the service layer.
     pub async fn create_client(&self, role: Role, partner: Option<&str>, clinic: Option<&str>) -> TestClient {
-        let created = medtour::auth::clients::create(&self.state.db, role, partner, clinic, Some("test"))
-            .await
-            .expect("the client is created");
+        let created =
+            medtour::auth::clients::create(&self.state.db, role, partner, clinic, Some("test"), self.state.clock.now())
+                .await
+                .expect("the client is created");
         TestClient { id: created.client_id, secret: created.client_secret }
     }
 
@@ -238,6 +239,22 @@ impl TestApp {
     /// SQL statements this server has run so far.
     pub fn statements(&self) -> u64 {
         self.state.statements.get()
+    }
+}
+
+/// Waits until `condition` holds, looking every few milliseconds, for at most `within`: true
+/// when it came to hold. For waiting on a state of the server (a subscription registered,
+/// a listener connected) instead of sleeping for a time that is usually long enough.
+pub async fn wait_until(within: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if condition() {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
 

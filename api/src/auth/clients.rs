@@ -10,7 +10,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{api_clients, clinics, partners};
 use rand::RngCore;
 use sea_orm::{
@@ -61,13 +61,14 @@ fn hash_secret(secret: &str) -> ServiceResult<String> {
 }
 
 /// Creates a client of `role`. Agents and partners belong to the partner named `partner`
-/// (created on demand); clinic staff to the clinic with slug `clinic`.
+/// (created on demand); clinic staff to the clinic with slug `clinic`. Stamped `now`.
 pub async fn create(
     db: &DatabaseConnection,
     role: Role,
     partner: Option<&str>,
     clinic: Option<&str>,
     label: Option<&str>,
+    now: DateTime<Utc>,
 ) -> ServiceResult<CreatedClient> {
     let (partner, clinic) = match role {
         Role::Partner | Role::Agent => match (partner.map(str::trim).filter(|p| !p.is_empty()), clinic) {
@@ -96,7 +97,6 @@ pub async fn create(
     let secret_hash =
         tokio::task::spawn_blocking(move || hash_secret(&secret_for_hash)).await.map_err(ServiceError::internal)??;
     let txn = db.begin().await?;
-    let now = Utc::now();
     let partner_id = match partner {
         Some(name) => Some(match partners::Entity::find().filter(partners::Column::Name.eq(name)).one(&txn).await? {
             Some(p) => p.id,
@@ -137,10 +137,11 @@ pub async fn create(
     Ok(CreatedClient { client_id, client_secret, role })
 }
 
-/// Revokes a client; its tokens stop working. `false` when no such active client exists.
-pub async fn revoke(db: &DatabaseConnection, client_id: &str) -> ServiceResult<bool> {
+/// Revokes a client as of `now`; its tokens stop working. `false` when no such active client
+/// exists.
+pub async fn revoke(db: &DatabaseConnection, client_id: &str, now: DateTime<Utc>) -> ServiceResult<bool> {
     let result = api_clients::Entity::update_many()
-        .col_expr(api_clients::Column::RevokedAt, sea_orm::sea_query::Expr::value(Some(Utc::now())))
+        .col_expr(api_clients::Column::RevokedAt, sea_orm::sea_query::Expr::value(Some(now)))
         .filter(api_clients::Column::ClientId.eq(client_id))
         .filter(api_clients::Column::RevokedAt.is_null())
         .exec(db)

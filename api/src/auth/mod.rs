@@ -16,6 +16,7 @@ pub mod role;
 pub mod token;
 
 use crate::config::{ConfigError, JwtSettings};
+use crate::time::Clock;
 
 /// Everything token handling needs, built once at start-up.
 pub struct Auth {
@@ -25,12 +26,12 @@ pub struct Auth {
 }
 
 impl Auth {
-    /// Builds the key ring from settings.
-    pub fn new(settings: &JwtSettings) -> Result<Self, ConfigError> {
+    /// Builds the key ring from settings; the client-status cache ages by `clock`.
+    pub fn new(settings: &JwtSettings, clock: Clock) -> Result<Self, ConfigError> {
         Ok(Self {
             keys: keys::KeyRing::from_settings(settings)?,
             settings: settings.clone(),
-            clients: Default::default(),
+            clients: revocation::ClientStatusCache::new(clock),
         })
     }
 }

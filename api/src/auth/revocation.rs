@@ -4,7 +4,8 @@
 //! A revocation made through this process is seen at once (its entry is dropped); one made
 //! by another process (another replica, or `medtour client revoke`) is seen within
 //! [`CLIENT_STATUS_TTL`] — by HTTP requests, and by open websockets, whose watcher looks
-//! four times a second, so within two seconds in all.
+//! four times a second, so within two seconds in all. Entries age by the application's
+//! [`Clock`], so a test turns it forward instead of waiting out the lifetime.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,6 +15,7 @@ use entity::api_clients;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::error::ServiceResult;
+use crate::time::Clock;
 
 /// How long a client's "still active" answer is trusted before the database is asked again.
 pub const CLIENT_STATUS_TTL: Duration = Duration::from_millis(1_500);
@@ -23,9 +25,15 @@ const MAX_ENTRIES: usize = 10_000;
 #[derive(Default)]
 pub struct ClientStatusCache {
     entries: Mutex<HashMap<String, (Instant, bool)>>,
+    clock: Clock,
 }
 
 impl ClientStatusCache {
+    /// An empty cache whose entries age by `clock`.
+    pub fn new(clock: Clock) -> Self {
+        Self { entries: Mutex::default(), clock }
+    }
+
     /// True when the client exists and is not revoked.
     pub async fn is_active(&self, db: &DatabaseConnection, client_id: &str) -> ServiceResult<bool> {
         if let Some(active) = self.cached(client_id) {
@@ -43,7 +51,7 @@ impl ClientStatusCache {
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
             }
-            entries.insert(client_id.to_owned(), (Instant::now(), active));
+            entries.insert(client_id.to_owned(), (self.clock.instant(), active));
         }
         Ok(active)
     }
@@ -51,7 +59,7 @@ impl ClientStatusCache {
     fn cached(&self, client_id: &str) -> Option<bool> {
         let entries = self.entries.lock().ok()?;
         let (at, active) = entries.get(client_id)?;
-        (at.elapsed() < CLIENT_STATUS_TTL).then_some(*active)
+        (self.clock.instant().saturating_duration_since(*at) < CLIENT_STATUS_TTL).then_some(*active)
     }
 
     /// Drops what is known of `client_id` (after revoking it in this process).

@@ -113,7 +113,7 @@ impl Clinic {
     async fn accreditations(&self, ctx: &Context<'_>) -> Result<Vec<Accreditation>> {
         let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
         let rows = loader.load_one(super::loaders::AccreditationsOf(self.row_id)).await?.unwrap_or_default();
-        let today = today();
+        let today = today(ctx)?;
         Ok(rows.into_iter().map(|a| Accreditation::from_row(a, today)).collect::<Result<_, _>>()?)
     }
     /// Newest first.
@@ -135,7 +135,7 @@ impl Clinic {
     }
     /// The article's "how to choose a safe clinic" checklist, computed from the records.
     async fn safety_checklist(&self, ctx: &Context<'_>) -> Result<SafetyChecklist> {
-        let checklist = evidence(ctx, self.row_id).await?.checklist(&self.name, &self.description, today());
+        let checklist = evidence(ctx, self.row_id).await?.checklist(&self.name, &self.description, today(ctx)?);
         Ok(SafetyChecklist {
             score: checklist.score(),
             items: checklist

@@ -119,7 +119,7 @@ impl CatalogueQuery {
             order,
             &PageArgs { first, after, last, before },
             want_total,
-            chrono::Utc::now(),
+            state.clock.now(),
         )
         .await?;
         // Nested fields of the whole page then load in one statement per relation.

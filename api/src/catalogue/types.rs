@@ -279,7 +279,8 @@ pub(crate) async fn certificates_of(ctx: &Context<'_>, clinic_id: i32) -> Result
     Ok(rows.into_iter().map(|(c, m)| CertificateOfAnalysis::from_rows(c, m)).collect::<Result<_, _>>()?)
 }
 
-/// Today's date in UTC: the day expiry and recency are judged against.
-pub(crate) fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+/// Today's date in UTC by the application's clock: the day expiry and recency are judged
+/// against.
+pub(crate) fn today(ctx: &Context<'_>) -> Result<chrono::NaiveDate> {
+    Ok(ctx.data::<crate::state::AppState>()?.clock.now().date_naive())
 }

@@ -7,7 +7,7 @@
 
 mod records;
 
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use entity::{accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatments};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
@@ -53,10 +53,10 @@ pub fn refuse_in_production(mode: Mode) -> Result<(), DemoError> {
 
 const CATALOGUE: &str = include_str!("catalogue.json");
 
-/// Loads the demo catalogue into `db`, adding only what is missing.
-pub async fn load(db: &DatabaseConnection) -> Result<Loaded, DemoError> {
+/// Loads the demo catalogue into `db` as of `now` (its dates are relative to that day),
+/// adding only what is missing.
+pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Loaded, DemoError> {
     let catalogue: Catalogue = serde_json::from_str(CATALOGUE).map_err(|e| DemoError::Malformed(e.to_string()))?;
-    let today = Utc::now().date_naive();
     let txn = db.begin().await?;
     let mut loaded = Loaded::default();
     for t in &catalogue.treatments {
@@ -77,12 +77,12 @@ pub async fn load(db: &DatabaseConnection) -> Result<Loaded, DemoError> {
     let mut new_clinics = Vec::new();
     for c in &catalogue.clinics {
         if clinics::Entity::find().filter(clinics::Column::Slug.eq(&c.slug)).one(&txn).await?.is_none() {
-            new_clinics.push(insert_clinic(&txn, c, today).await?);
+            new_clinics.push(insert_clinic(&txn, c, now).await?);
         }
     }
     txn.commit().await?;
     loaded.clinics = new_clinics.len();
-    write::refresh_derived(db, &new_clinics, Utc::now()).await?;
+    write::refresh_derived(db, &new_clinics, now).await?;
     Ok(loaded)
 }
 
@@ -105,7 +105,8 @@ fn opt_date(text: &Option<String>, today: NaiveDate) -> Result<Option<NaiveDate>
     text.as_deref().map(|t| date(t, today)).transpose()
 }
 
-async fn insert_clinic(txn: &DatabaseTransaction, c: &ClinicRecord, today: NaiveDate) -> Result<i32, DemoError> {
+async fn insert_clinic(txn: &DatabaseTransaction, c: &ClinicRecord, now: DateTime<Utc>) -> Result<i32, DemoError> {
+    let today = now.date_naive();
     let draft = ClinicDraft {
         slug: c.slug.clone(),
         name: c.name.clone(),
@@ -116,7 +117,7 @@ async fn insert_clinic(txn: &DatabaseTransaction, c: &ClinicRecord, today: Naive
         languages: c.languages.clone(),
         published: c.published,
     };
-    let clinic = draft.row(Utc::now()).insert(txn).await?;
+    let clinic = draft.row(now).insert(txn).await?;
     for d in &c.doctors {
         doctors::ActiveModel {
             clinic_id: Set(clinic.id),
@@ -203,8 +204,9 @@ async fn insert_clinic(txn: &DatabaseTransaction, c: &ClinicRecord, today: Naive
     Ok(clinic.id)
 }
 
-/// Creates one client per role for trying the API and prints them, once, with their secrets.
-pub async fn print_demo_clients(db: &DatabaseConnection, port: u16) -> Result<(), DemoError> {
+/// Creates one client per role (stamped `now`) for trying the API and prints them, once, with
+/// their secrets.
+pub async fn print_demo_clients(db: &DatabaseConnection, port: u16, now: DateTime<Utc>) -> Result<(), DemoError> {
     use crate::auth::clients;
     use crate::auth::role::Role;
     let partner = Some("Demo Partner Site");
@@ -215,10 +217,10 @@ pub async fn print_demo_clients(db: &DatabaseConnection, port: u16) -> Result<()
         .map(|c| c.slug)
         .ok_or_else(|| DemoError::Malformed("no published clinic for the demo CLINIC client".into()))?;
     let made = [
-        clients::create(db, Role::Partner, partner, None, Some("demo")).await?,
-        clients::create(db, Role::Agent, partner, None, Some("demo")).await?,
-        clients::create(db, Role::Clinic, None, Some(&clinic), Some("demo")).await?,
-        clients::create(db, Role::Admin, None, None, Some("demo")).await?,
+        clients::create(db, Role::Partner, partner, None, Some("demo"), now).await?,
+        clients::create(db, Role::Agent, partner, None, Some("demo"), now).await?,
+        clients::create(db, Role::Clinic, None, Some(&clinic), Some("demo"), now).await?,
+        clients::create(db, Role::Admin, None, None, Some("demo"), now).await?,
     ];
     println!("\nDemo clients (shown once; secrets are stored only as hashes):");
     for c in &made {

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::auth::role::Role;
 pub use crate::config::{BucketSpec, RateSettings};
+use crate::time::Clock;
 
 impl RateSettings {
     fn spec(&self, role: Role) -> BucketSpec {
@@ -50,31 +51,35 @@ pub enum Decision {
     },
 }
 
-/// Every client's bucket.
+/// Every client's bucket. Buckets refill by the application's [`Clock`].
 pub struct RateLimiter {
     settings: RateSettings,
     buckets: Mutex<HashMap<String, Bucket>>,
+    clock: Clock,
 }
 
 const MAX_BUCKETS: usize = 100_000;
 
 impl RateLimiter {
-    /// A limiter with these bucket sizes.
-    pub fn new(settings: RateSettings) -> Self {
-        Self { settings, buckets: Mutex::new(HashMap::new()) }
+    /// A limiter with these bucket sizes, refilling by `clock`.
+    pub fn new(settings: RateSettings, clock: Clock) -> Self {
+        Self { settings, buckets: Mutex::new(HashMap::new()), clock }
     }
 
     fn with_bucket<T>(&self, client: &str, role: Role, f: impl FnOnce(&mut Bucket, BucketSpec) -> T) -> T {
         let spec = self.settings.spec(role);
+        let now = self.clock.instant();
         let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if buckets.len() >= MAX_BUCKETS && !buckets.contains_key(client) {
             // Forget buckets that have refilled completely: they carry no information.
-            buckets.retain(|_, b| b.available + b.at.elapsed().as_secs_f64() * spec.restore_rate < spec.maximum);
+            buckets.retain(|_, b| {
+                b.available + now.saturating_duration_since(b.at).as_secs_f64() * spec.restore_rate < spec.maximum
+            });
         }
-        let bucket = buckets.entry(client.to_owned()).or_insert(Bucket { available: spec.maximum, at: Instant::now() });
-        let now = Instant::now();
-        bucket.available =
-            (bucket.available + now.duration_since(bucket.at).as_secs_f64() * spec.restore_rate).min(spec.maximum);
+        let bucket = buckets.entry(client.to_owned()).or_insert(Bucket { available: spec.maximum, at: now });
+        bucket.available = (bucket.available
+            + now.saturating_duration_since(bucket.at).as_secs_f64() * spec.restore_rate)
+            .min(spec.maximum);
         bucket.at = now;
         f(bucket, spec)
     }
@@ -151,10 +156,10 @@ mod tests {
 
     #[test]
     fn a_bucket_admits_until_empty_then_throttles_with_a_retry_time() {
-        let limiter = RateLimiter::new(RateSettings {
-            agent: BucketSpec { maximum: 100.0, restore_rate: 10.0 },
-            ..Default::default()
-        });
+        let limiter = RateLimiter::new(
+            RateSettings { agent: BucketSpec { maximum: 100.0, restore_rate: 10.0 }, ..Default::default() },
+            Clock::default(),
+        );
         assert!(matches!(limiter.charge("c", Role::Agent, 60), Decision::Admitted(_)));
         match limiter.charge("c", Role::Agent, 60) {
             Decision::Throttled { retry_after, status } => {
@@ -166,6 +171,19 @@ mod tests {
         assert!(matches!(limiter.charge("other", Role::Agent, 60), Decision::Admitted(_)), "buckets are per client");
         let status = limiter.refund("c", Role::Agent, 50);
         assert!(status.currently_available >= 90.0);
+    }
+
+    #[test]
+    fn a_bucket_refills_as_the_clock_moves() {
+        let clock = Clock::default();
+        let limiter = RateLimiter::new(
+            RateSettings { agent: BucketSpec { maximum: 100.0, restore_rate: 10.0 }, ..Default::default() },
+            clock.clone(),
+        );
+        assert!(matches!(limiter.charge("c", Role::Agent, 100), Decision::Admitted(_)));
+        assert!(matches!(limiter.charge("c", Role::Agent, 50), Decision::Throttled { .. }));
+        clock.advance(Duration::from_secs(5));
+        assert!(matches!(limiter.charge("c", Role::Agent, 50), Decision::Admitted(_)), "50 points back in 5 s");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub use crate::config::TokenRateSettings;
+use crate::time::Clock;
 
 const WINDOW: Duration = Duration::from_secs(60);
 const MAX_KEYS: usize = 100_000;
@@ -83,37 +84,39 @@ struct State {
     failures: Budgets<String>,
 }
 
-/// The token endpoint's limits.
+/// The token endpoint's limits. Budgets refill by the application's [`Clock`].
 pub struct TokenRateLimiter {
     state: Mutex<State>,
+    clock: Clock,
 }
 
 impl Default for TokenRateLimiter {
     fn default() -> Self {
-        Self::new(TokenRateSettings::default())
+        Self::new(TokenRateSettings::default(), Clock::default())
     }
 }
 
 impl TokenRateLimiter {
-    /// A limiter with budgets of the given sizes.
-    pub fn new(settings: TokenRateSettings) -> Self {
+    /// A limiter with budgets of the given sizes, refilling by `clock`.
+    pub fn new(settings: TokenRateSettings, clock: Clock) -> Self {
         Self {
             state: Mutex::new(State {
                 addresses: Budgets::new(settings.per_address),
                 failures_from: Budgets::new(settings.failures_per_address),
                 failures: Budgets::new(settings.failures_per_client),
             }),
+            clock,
         }
     }
 
     /// Admits an attempt from `address` for `client_id`, or says how long to wait.
     pub fn admit(&self, address: IpAddr, client_id: &str) -> Result<(), Duration> {
-        self.admit_at(Instant::now(), address, client_id)
+        self.admit_at(self.clock.instant(), address, client_id)
     }
 
     /// Records a failed attempt from `address` for `client_id`.
     pub fn failed(&self, address: IpAddr, client_id: &str) {
-        self.failed_at(Instant::now(), address, client_id);
+        self.failed_at(self.clock.instant(), address, client_id);
     }
 
     fn admit_at(&self, now: Instant, address: IpAddr, client_id: &str) -> Result<(), Duration> {

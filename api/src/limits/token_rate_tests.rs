@@ -19,7 +19,7 @@ fn fail(limiter: &TokenRateLimiter, now: Instant, address: &str, client: &str, t
 
 #[test]
 fn failures_lock_out_the_failing_address_but_not_the_client_elsewhere() {
-    let limiter = TokenRateLimiter::new(SMALL);
+    let limiter = TokenRateLimiter::new(SMALL, Clock::default());
     let now = Instant::now();
     fail(&limiter, now, "198.51.100.7", "mt_x", 3);
     assert!(limiter.admit_at(now, ip("198.51.100.7"), "mt_x").is_err(), "the guessing address waits");
@@ -29,7 +29,7 @@ fn failures_lock_out_the_failing_address_but_not_the_client_elsewhere() {
 
 #[test]
 fn a_locked_out_address_gets_in_again_once_its_budget_refills() {
-    let limiter = TokenRateLimiter::new(SMALL);
+    let limiter = TokenRateLimiter::new(SMALL, Clock::default());
     let now = Instant::now();
     fail(&limiter, now, "198.51.100.7", "mt_x", 3);
     let wait = limiter.admit_at(now, ip("198.51.100.7"), "mt_x").expect_err("locked out");
@@ -39,7 +39,7 @@ fn a_locked_out_address_gets_in_again_once_its_budget_refills() {
 
 #[test]
 fn a_distributed_guesser_is_slowed_without_locking_out_the_real_client() {
-    let limiter = TokenRateLimiter::new(SMALL);
+    let limiter = TokenRateLimiter::new(SMALL, Clock::default());
     let now = Instant::now();
     // Five addresses fail once each: the id's wider budget is spent.
     for n in 1..=5 {
@@ -52,7 +52,7 @@ fn a_distributed_guesser_is_slowed_without_locking_out_the_real_client() {
 
 #[test]
 fn one_address_gets_a_bounded_number_of_attempts() {
-    let limiter = TokenRateLimiter::new(TokenRateSettings { per_address: 4.0, ..SMALL });
+    let limiter = TokenRateLimiter::new(TokenRateSettings { per_address: 4.0, ..SMALL }, Clock::default());
     let now = Instant::now();
     for n in 0..4 {
         assert!(limiter.admit_at(now, ip("192.0.2.1"), &format!("mt_{n}")).is_ok());
@@ -72,7 +72,7 @@ fn ipv6_addresses_are_limited_by_their_64_prefix() {
         ("192.0.2.1", "192.0.2.2", false),
     ];
     for (first, second, shared) in cases {
-        let limiter = TokenRateLimiter::new(TokenRateSettings { per_address: 2.0, ..SMALL });
+        let limiter = TokenRateLimiter::new(TokenRateSettings { per_address: 2.0, ..SMALL }, Clock::default());
         let now = Instant::now();
         assert!(limiter.admit_at(now, ip(first), "mt_a").is_ok());
         assert!(limiter.admit_at(now, ip(first), "mt_b").is_ok());
@@ -83,7 +83,7 @@ fn ipv6_addresses_are_limited_by_their_64_prefix() {
 
 #[test]
 fn ipv6_failures_are_counted_per_64_prefix() {
-    let limiter = TokenRateLimiter::new(SMALL);
+    let limiter = TokenRateLimiter::new(SMALL, Clock::default());
     let now = Instant::now();
     fail(&limiter, now, "2001:db8:1:2::1", "mt_x", 3);
     assert!(limiter.admit_at(now, ip("2001:db8:1:2::beef"), "mt_x").is_err(), "same /64, same lock-out");

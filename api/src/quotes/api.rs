@@ -74,8 +74,16 @@ impl QuoteQuery {
             created_before: filter.created_before.map(|d| d.0),
         };
         let want_total = ctx.look_ahead().field("totalCount").exists();
-        let result =
-            read::list(&state.db, Tenancy::of(caller(ctx)?), &args, first, after.as_deref(), want_total).await?;
+        let result = read::list(
+            &state.db,
+            Tenancy::of(caller(ctx)?),
+            &args,
+            first,
+            after.as_deref(),
+            want_total,
+            state.clock.now(),
+        )
+        .await?;
         let edges: Vec<QuoteEdge> = result
             .page
             .rows

@@ -13,7 +13,6 @@ use super::scope::Tenancy;
 use super::vocab::QuoteStatus;
 use crate::error::{ServiceError, ServiceResult};
 use crate::paging::{Page, PageRequest, encode_cursor, page_request};
-use crate::time::now;
 
 /// The ordering tag of quote cursors (newest first).
 const ORDER: &str = "CREATED_DESC";
@@ -76,7 +75,7 @@ fn status_condition(statuses: &[QuoteStatus], now: DateTime<Utc>) -> Condition {
     if statuses.is_empty() { Condition::all().add(quotes::Column::Id.lt(0)) } else { any }
 }
 
-/// The tenancy's quotes matching `filter`, newest first.
+/// The tenancy's quotes matching `filter`, newest first, with statuses as of `now`.
 pub async fn list(
     db: &DatabaseConnection,
     tenancy: Tenancy,
@@ -84,6 +83,7 @@ pub async fn list(
     first: Option<i32>,
     after: Option<&str>,
     want_total: bool,
+    now: DateTime<Utc>,
 ) -> ServiceResult<QuotePage> {
     let request: PageRequest<(String, i32)> = page_request(ORDER, first, after, None, None)?;
     let mut condition = tenancy.condition();
@@ -91,7 +91,7 @@ pub async fn list(
         if statuses.len() > 20 {
             return Err(ServiceError::bad_input(&["filter", "statuses"], "at most 20 statuses"));
         }
-        condition = condition.add(status_condition(statuses, now()));
+        condition = condition.add(status_condition(statuses, now));
     }
     if let Some(clinic) = filter.clinic {
         // An ID that names no clinic matches no quote.

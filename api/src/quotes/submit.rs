@@ -19,7 +19,6 @@ use super::vocab::{QuoteStatus, UserErrorCode};
 use crate::auth::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
 use crate::state::AppState;
-use crate::time::now;
 
 /// The digest of everything in a request but its key and its notes (compared decrypted, so
 /// no digest of health data is stored).
@@ -167,7 +166,7 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
     if let Some(found) = existing(db, partner_id, &input.idempotency_key).await? {
         return Ok(replay(state, found, &input));
     }
-    let today = now().date_naive();
+    let today = state.clock.now().date_naive();
     let mut errors = validate::patient(&input.patient, &["input", "patient"]);
     errors.extend(validate::travel(input.travel_earliest, input.travel_latest, today));
     if let Some(cells) = input.requested_cell_count_millions
@@ -190,7 +189,7 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
         treatments_tried: &p.treatments_tried,
         contraindications: &p.contraindications,
     });
-    let at = now();
+    let at = state.clock.now();
     let submitted_by = caller_row(db, caller).await?;
     // Quote ids are drawn at random, not from a sequence, so an ID tells nobody how many
     // quotes the platform holds (older quotes keep their sequential ids). A draw that hits

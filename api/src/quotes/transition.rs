@@ -18,7 +18,6 @@ use super::vocab::{QuoteStatus, UserErrorCode};
 use crate::auth::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
 use crate::state::AppState;
-use crate::time::now;
 
 const MAX_REASON: usize = 2_000;
 
@@ -67,7 +66,7 @@ async fn apply(
     offer: Option<(&OfferTerms, i64)>,
 ) -> ServiceResult<Option<quotes::Model>> {
     let from = QuoteStatus::parse(&quote.status);
-    let at = now();
+    let at = state.clock.now();
     let created_by = match (offer.is_some(), caller) {
         (true, Some(c)) => Some(caller_row(&state.db, c).await?),
         _ => None,
@@ -122,7 +121,7 @@ pub async fn expire_if_lapsed(state: &AppState, quote: quotes::Model) -> Service
         return Ok(quote);
     }
     let offer = quote_offers::Entity::find().filter(quote_offers::Column::QuoteId.eq(quote.id)).one(&state.db).await?;
-    if offer.is_none_or(|o| o.valid_until > now()) {
+    if offer.is_none_or(|o| o.valid_until > state.clock.now()) {
         return Ok(quote);
     }
     let note = Some("the offer's validity passed".to_owned());
@@ -179,7 +178,7 @@ pub async fn transition(state: &AppState, caller: &Caller, quote: Named, change:
             Ok(note) => (note, None),
             Err(e) => return Ok(Outcome::refused(vec![e])),
         },
-        Change::Offer(input) => match validate::offer(input, now()) {
+        Change::Offer(input) => match validate::offer(input, state.clock.now()) {
             Ok(valid) => (None, Some((input.as_ref(), valid.price_minor))),
             Err(errors) => return Ok(Outcome::refused(errors)),
         },

@@ -17,7 +17,6 @@ use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::Money;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::state::AppState;
-use crate::time::now;
 
 /// The patient as submitted. `medicalNotes` is decrypted for the quote's parties only.
 #[derive(SimpleObject, Clone, Debug)]
@@ -154,7 +153,7 @@ impl Quote {
         let stored = QuoteStatus::from_stored(&self.row.status)?;
         if stored == QuoteStatus::Offered
             && let Some(offer) = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(OfferOf(self.row.id)).await?
-            && offer.valid_until <= now()
+            && offer.valid_until <= ctx.data::<AppState>()?.clock.now()
         {
             return Ok(QuoteStatus::Expired);
         }

@@ -8,7 +8,7 @@ use crate::auth::caller::{Caller, caller};
 use crate::auth::role::Scope;
 use crate::catalogue::clinic::Clinic;
 use crate::catalogue::service::{self, RecordIds};
-use crate::catalogue::types::{Accreditation, CertificateOfAnalysis, Doctor, Treatment, TreatmentPackage, today};
+use crate::catalogue::types::{Accreditation, CertificateOfAnalysis, Doctor, Treatment, TreatmentPackage};
 use crate::error::{ServiceError, ServiceResult};
 use crate::graphql::ids::{Kind, decode};
 use crate::quotes::read;
@@ -71,7 +71,7 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
         service::records(&state.db, &wanted),
         read::by_rows(&state.db, Tenancy::of(caller), &quote_rows)
     )?;
-    let today = today();
+    let today = state.clock.now().date_naive();
     let mut found: HashMap<(Kind, i32), Node> = HashMap::new();
     for t in records.treatments {
         found.insert((Kind::Treatment, t.id), Node::Treatment(t.into()));

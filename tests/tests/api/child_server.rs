@@ -13,6 +13,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use medtour::auth::role::Role;
 use medtour_tests::listening_port;
 
 /// Set in the child's environment to make [`serve_as_child`] serve.
@@ -38,6 +39,9 @@ pub struct ChildServer {
     child: Child,
     pub address: String,
     reader: Option<JoinHandle<String>>,
+    /// Its stderr, line by line, as written; disconnected once the child has closed it
+    /// (that is, exited).
+    lines: mpsc::Receiver<String>,
 }
 
 impl ChildServer {
@@ -82,7 +86,7 @@ impl ChildServer {
                 }
             }
         };
-        Self { child, address: format!("http://127.0.0.1:{port}"), reader: Some(reader) }
+        Self { child, address: format!("http://127.0.0.1:{port}"), reader: Some(reader), lines: received }
     }
 
     /// Sends SIGTERM, as a process manager does to stop a server.
@@ -91,16 +95,31 @@ impl ChildServer {
         assert!(status.is_ok_and(|s| s.success()), "SIGTERM could be sent");
     }
 
-    /// The exit status once the child has exited, or `None` if it runs past `within`.
+    /// Waits until the child writes a line containing `text` to stderr (lines read here
+    /// are still part of what [`stop`](Self::stop) returns): false if it has not within
+    /// `within`, or exits first.
+    pub fn wait_for_line(&self, text: &str, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        loop {
+            match self.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) if line.contains(text) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+    }
+
+    /// The exit status once the child has exited, or `None` if it runs past `within`. Its
+    /// stderr reaching its end says it has: that is waited for, not polled.
     pub fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
         let deadline = Instant::now() + within;
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
+        loop {
+            match self.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(_) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return self.child.wait().ok(),
+                Err(mpsc::RecvTimeoutError::Timeout) => return None,
             }
-            std::thread::sleep(Duration::from_millis(50));
         }
-        None
     }
 
     /// True while the child is running.
@@ -185,7 +204,7 @@ pub async fn migrated_with_agent(url: &str) -> (String, String) {
     let conn = db::connect(url, 2, &StatementCounter::default()).await.expect("the database opens");
     db::migrate(&conn).await.expect("migrations apply");
     let agent =
-        medtour::auth::clients::create(&conn, medtour::auth::role::Role::Agent, Some("Child Partner"), None, None)
+        medtour::auth::clients::create(&conn, Role::Agent, Some("Child Partner"), None, None, medtour::time::now())
             .await
             .expect("an agent client");
     conn.close().await.ok();

@@ -102,7 +102,7 @@ async fn within<F: Future<Output = bool>>(within: Duration, mut probe: impl FnMu
         if probe().await {
             return Some(started.elapsed());
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(25)).await;
     }
     None
 }
@@ -112,6 +112,16 @@ async fn timed_query(app: &TestApp, token: &str) -> (u16, Value, Duration) {
     let started = Instant::now();
     let (status, body) = app.graphql_as(Some(token), TREATMENTS, json!({})).await;
     (status, body, started.elapsed())
+}
+
+/// What `stream` receives up to the end of a response head (an interim `100 Continue`).
+async fn response_head(stream: &mut tokio::net::TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).await.is_ok_and(|n| n == 1) {
+        head.push(byte[0]);
+    }
+    String::from_utf8_lossy(&head).into_owned()
 }
 
 /// PostgreSQL stops: readiness turns 503 and operations fail fast with UNAVAILABLE and 503.
@@ -191,23 +201,28 @@ async fn a_stopping_server_finishes_the_request_in_flight() {
         .as_str()
         .expect("an access token")
         .to_owned();
-    // A request whose body is still arriving when the signal comes.
+    // A request whose body is still arriving when the signal comes. `Expect: 100-continue`
+    // makes the server say when it has taken the request in and started reading its body.
     let body = json!({ "query": "{ __typename }" }).to_string();
     let (first, rest) = body.split_at(body.len() / 2);
     let mut stream = tokio::net::TcpStream::connect(&address).await.expect("the server accepts");
     let head = format!(
         "POST /graphql HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {token}\r\n\
-         content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+         content-type: application/json\r\ncontent-length: {}\r\nexpect: 100-continue\r\n\
+         connection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).await.unwrap();
+    let interim = tokio::time::timeout(Duration::from_secs(10), response_head(&mut stream)).await;
+    let interim = interim.expect("the server answers the request head within 10 s");
+    assert!(interim.starts_with("HTTP/1.1 100"), "the server reads the body: {interim}");
     stream.write_all(first.as_bytes()).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
 
     server.terminate();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(server.wait_for_line("finishing in-flight requests", Duration::from_secs(10)), "the server stops");
+    let refused = within(Duration::from_secs(5), || async { tokio::net::TcpStream::connect(&address).await.is_err() });
+    assert!(refused.await.is_some(), "new connections are refused after SIGTERM");
     assert!(server.is_running(), "the server waits for the request in flight");
-    assert!(tokio::net::TcpStream::connect(&address).await.is_err(), "no new connections after SIGTERM");
     stream.write_all(rest.as_bytes()).await.unwrap();
     let mut answer = String::new();
     let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut answer)).await;

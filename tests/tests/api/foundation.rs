@@ -45,7 +45,7 @@ on_both_backends! {
     async fn the_demo_loader_is_idempotent(backend: Backend) {
         let (conn, _dir) = empty_database(backend).await;
         db::migrate(&conn).await.unwrap();
-        let first = demo::load(&conn).await.expect("demo data loads");
+        let first = demo::load(&conn, medtour::time::now()).await.expect("demo data loads");
         assert!(first.clinics >= 12, "at least 12 clinics, got {}", first.clinics);
         let counts = |conn: DatabaseConnection| async move {
             (
@@ -56,7 +56,7 @@ on_both_backends! {
             )
         };
         let before = counts(conn.clone()).await;
-        let second = demo::load(&conn).await.expect("loading again succeeds");
+        let second = demo::load(&conn, medtour::time::now()).await.expect("loading again succeeds");
         assert_eq!((second.clinics, second.treatments), (0, 0));
         assert_eq!(counts(conn.clone()).await, before);
     }

@@ -1,7 +1,6 @@
 //! The `quotes` connection: scoped by tenancy (AGENT: its partner's, CLINIC: its clinic's,
 //! ADMIN: all, PARTNER: none), filtered by `QuoteFilter`, newest first, keyset-paginated.
 
-use chrono::Utc;
 use medtour::graphql::ids::{Kind, encode};
 use medtour_tests::{Backend, Role, TestApp, error_codes, on_both_backends};
 use serde_json::{Value, json};
@@ -46,9 +45,10 @@ on_both_backends! {
         let a1 = w.quote("list-1").await;
         let b1 = submitted(&w.app, &agent_b, request(&w.baja.id, "list-b1")).await;
         let a2 = submitted(&w.app, &w.agent, request_for(&rhein.id, "list-2", 50)).await;
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-        let middle = instant(Utc::now());
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        // Quotes are stamped by the server's clock: a minute on each side of `middle`.
+        w.app.state.clock.advance(std::time::Duration::from_secs(60));
+        let middle = instant(w.app.state.clock.now());
+        w.app.state.clock.advance(std::time::Duration::from_secs(60));
         let a3 = w.quote("list-3").await;
         let a4 = submitted(&w.app, &w.agent, request_for(&rhein.id, "list-4", 50)).await;
         done(&w.app, &w.clinic, &a3, Act::Review).await;

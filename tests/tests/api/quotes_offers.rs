@@ -76,9 +76,10 @@ on_both_backends! {
     async fn an_offer_expires_when_its_time_passes(backend: Backend) {
         let w = World::new(backend).await;
         let id = w.quote_in_review("expiry").await;
-        let offered = done(&w.app, &w.clinic, &id, Act::Offer(offer(Utc::now() + Duration::seconds(2)))).await;
+        let until = w.app.state.clock.now() + Duration::seconds(2);
+        let offered = done(&w.app, &w.clinic, &id, Act::Offer(offer(until))).await;
         assert_eq!(offered["status"], "OFFERED");
-        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        w.app.state.clock.advance(std::time::Duration::from_secs(3));
         assert_eq!(read(&w.app, &w.agent, &id).await["status"], "EXPIRED");
         assert_eq!(read(&w.app, &w.clinic, &id).await["status"], "EXPIRED");
         // The list filter agrees with the status shown, before the expiry is recorded too.

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
-use medtour_tests::{Backend, Role, TestApp, on_both_backends, spawn_app, spawn_on};
+use medtour_tests::{Backend, Role, TestApp, on_both_backends, spawn_app, spawn_on, wait_until};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -49,7 +49,11 @@ pub(crate) async fn next_json(socket: &mut Socket, within: Duration) -> Option<V
     }
 }
 
+/// A socket with a `quoteEvents` subscription as `token`, returned once the server has
+/// registered it and delivers events to it.
 async fn subscribe(app: &TestApp, token: &str) -> Socket {
+    let bus = &app.state.quote_events;
+    let before = bus.subscribers();
     let mut socket = connect(app, json!({ "Authorization": format!("Bearer {token}") })).await;
     let ack = next_json(&mut socket, Duration::from_secs(5)).await.expect("an acknowledgement");
     assert_eq!(ack["type"], "connection_ack", "{ack}");
@@ -58,8 +62,8 @@ async fn subscribe(app: &TestApp, token: &str) -> Socket {
         .send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string()))
         .await
         .unwrap();
-    // Give the server a moment to register the stream before events are produced.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let registered = wait_until(Duration::from_secs(5), || bus.subscribers() > before && bus.is_delivering()).await;
+    assert!(registered, "the subscription was not registered within 5 s");
     socket
 }
 
