@@ -158,3 +158,12 @@ pub fn on_constraint(err: &DbErr, guarded: &[Guarded]) -> Option<crate::error::S
     let hit = guarded.iter().find(|g| g.constraint == name)?;
     Some(crate::error::ServiceError::bad_input(hit.field, hit.message))
 }
+
+/// A database failure as a service error: an unreachable or lost database (see
+/// [`is_unavailable`]) is UNAVAILABLE and worth a retry; anything else is internal.
+impl From<DbErr> for crate::error::ServiceError {
+    fn from(err: DbErr) -> Self {
+        // Unreachable or lost database (see `db::is_unavailable`): UNAVAILABLE, retryable.
+        if is_unavailable(&err) { Self::Unavailable(Arc::new(err)) } else { Self::Internal(Arc::new(err)) }
+    }
+}

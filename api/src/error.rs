@@ -167,12 +167,5 @@ impl Clone for ServiceError {
     }
 }
 
-impl From<sea_orm::DbErr> for ServiceError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        // Unreachable or lost database (see `db::is_unavailable`): UNAVAILABLE, retryable.
-        if crate::db::is_unavailable(&err) { Self::Unavailable(Arc::new(err)) } else { Self::Internal(Arc::new(err)) }
-    }
-}
-
 /// Shorthand for service results.
 pub type ServiceResult<T> = Result<T, ServiceError>;
