@@ -41,3 +41,22 @@ macro_rules! vocabulary {
 }
 
 pub(crate) use vocabulary;
+
+#[cfg(test)]
+mod tests {
+    vocabulary!(
+        /// A test vocabulary.
+        Colour {
+            Red => "RED",
+            Blue => "BLUE",
+        }
+    );
+
+    #[test]
+    fn a_stored_value_outside_its_vocabulary_is_an_internal_error() {
+        assert_eq!(Colour::from_stored("BLUE").ok(), Some(Colour::Blue));
+        let err = Colour::from_stored("GREEN").unwrap_err();
+        assert_eq!(err.code(), crate::error::Code::Internal);
+        assert!(!err.to_string().contains("GREEN"), "the stored value is logged, never shown: {err}");
+    }
+}

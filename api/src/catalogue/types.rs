@@ -18,15 +18,6 @@ pub(crate) fn strings(json: &serde_json::Value) -> Vec<String> {
     json.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
 }
 
-fn vocab<T>(parse: fn(&str) -> Option<T>, text: &str) -> Result<T, ServiceError> {
-    parse(text).ok_or_else(|| ServiceError::Internal(std::sync::Arc::new(UnknownValue(text.to_owned()))))
-}
-
-/// A stored value outside its vocabulary: a data fault, reported as internal.
-#[derive(Debug, thiserror::Error)]
-#[error("stored value {0:?} is outside its vocabulary")]
-struct UnknownValue(String);
-
 /// A treatment clinics offer packages for.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Treatment {
@@ -99,8 +90,9 @@ impl Accreditation {
     pub fn from_row(a: accreditations::Model, today: chrono::NaiveDate) -> Result<Self, ServiceError> {
         Ok(Self {
             id: encode(Kind::Accreditation, a.id),
-            body: vocab(AccreditationBody::parse, &a.body)?,
-            status: rules::accreditation_status(&a, today),
+            body: AccreditationBody::from_stored(&a.body)?,
+            // The stored status must be one we know; what is shown may be EXPIRED instead.
+            status: VerificationStatus::from_stored(&a.status).map(|_| rules::accreditation_status(&a, today))?,
             body_name: a.body_name,
             certificate_number: a.certificate_number,
             issued_on: a.issued_on.map(Date),
@@ -148,11 +140,11 @@ impl CertificateOfAnalysis {
         let meets = rules::release_failures(&c, &markers).is_empty();
         Ok(Self {
             id: encode(Kind::CertificateOfAnalysis, c.id),
-            cell_source: vocab(CellSource::parse, &c.cell_source)?,
-            sterility: vocab(TestOutcome::parse, &c.sterility)?,
-            endotoxin: vocab(TestOutcome::parse, &c.endotoxin)?,
-            mycoplasma: vocab(TestOutcome::parse, &c.mycoplasma)?,
-            status: vocab(VerificationStatus::parse, &c.status)?,
+            cell_source: CellSource::from_stored(&c.cell_source)?,
+            sterility: TestOutcome::from_stored(&c.sterility)?,
+            endotoxin: TestOutcome::from_stored(&c.endotoxin)?,
+            mycoplasma: TestOutcome::from_stored(&c.mycoplasma)?,
+            status: VerificationStatus::from_stored(&c.status)?,
             markers: markers
                 .into_iter()
                 .map(|m| MarkerResult { marker: m.marker, percent_positive: m.percent_positive })
@@ -193,11 +185,11 @@ impl TreatmentPackage {
     pub fn from_row(p: treatment_packages::Model) -> Result<Self, ServiceError> {
         let routes = strings(&p.administration_routes)
             .iter()
-            .map(|r| vocab(AdministrationRoute::parse, r))
+            .map(|r| AdministrationRoute::from_stored(r))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             id: encode(Kind::TreatmentPackage, p.id),
-            cell_source: vocab(CellSource::parse, &p.cell_source)?,
+            cell_source: CellSource::from_stored(&p.cell_source)?,
             price: Money::from_minor(p.price_minor, &p.currency_code),
             inclusions: strings(&p.inclusions),
             administration_routes: routes,

@@ -65,7 +65,7 @@ async fn apply(
     note: Option<String>,
     offer: Option<(&OfferTerms, i64)>,
 ) -> ServiceResult<Option<quotes::Model>> {
-    let from = QuoteStatus::parse(&quote.status);
+    let from = Some(QuoteStatus::from_stored(&quote.status)?);
     let at = state.clock.now();
     let created_by = match (offer.is_some(), caller) {
         (true, Some(c)) => Some(caller_row(&state.db, c).await?),

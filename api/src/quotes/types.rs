@@ -11,7 +11,7 @@ use super::vocab::{Contraindication, EligibilityOutcome, PriorTreatment, QuoteSt
 use crate::catalogue::clinic::Clinic;
 use crate::catalogue::loaders::{CatalogueLoader, TreatmentById};
 use crate::catalogue::types::{Treatment, TreatmentPackage, strings};
-use crate::error::ServiceError;
+use crate::error::{ServiceError, ServiceResult};
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::Money;
@@ -138,8 +138,9 @@ impl From<quotes::Model> for Quote {
     }
 }
 
-fn vocab_list<T>(json: &serde_json::Value, parse: fn(&str) -> Option<T>) -> Vec<T> {
-    strings(json).iter().filter_map(|s| parse(s)).collect()
+/// A stored list of vocabulary names, each read by the one policy for stored values.
+fn vocab_list<T>(json: &serde_json::Value, read: fn(&str) -> ServiceResult<T>) -> ServiceResult<Vec<T>> {
+    strings(json).iter().map(|s| read(s)).collect()
 }
 
 #[Object]
@@ -188,22 +189,22 @@ impl Quote {
         self.row.travel_latest.map(Date)
     }
 
-    async fn patient(&self) -> PatientProfile {
+    async fn patient(&self) -> Result<PatientProfile> {
         let r = &self.row;
         let sealed_notes = match (&r.medical_notes_ciphertext, &r.medical_notes_key_id) {
             (Some(sealed), Some(kid)) => Some((r.id, kid.clone(), sealed.clone())),
             _ => None,
         };
-        PatientProfile {
+        Ok(PatientProfile {
             reference: r.patient_reference.clone(),
             age_years: r.patient_age_years,
             country_of_residence: r.patient_country.clone(),
             chronic_migraine_diagnosis: r.chronic_migraine_diagnosis,
             headache_days_per_month: r.headache_days_per_month,
-            treatments_tried: vocab_list(&r.treatments_tried, PriorTreatment::parse),
-            contraindications: vocab_list(&r.contraindications, Contraindication::parse),
+            treatments_tried: vocab_list(&r.treatments_tried, PriorTreatment::from_stored)?,
+            contraindications: vocab_list(&r.contraindications, Contraindication::from_stored)?,
             sealed_notes,
-        }
+        })
     }
 
     /// The pre-screening stored when the quote was submitted.
