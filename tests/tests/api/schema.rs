@@ -1,6 +1,7 @@
 //! The served schema: the committed SDL is current, every name in it is documented (the
-//! schema is the partners' documentation), and every name of the partner contract is served
-//! with the same shape (additions are allowed, renames and retypes are not).
+//! schema is the partners' documentation), and every name of the partner contract
+//! (`api/contract.graphql`) is served with the same shape (additions are allowed, renames
+//! and retypes are not), except those `contract_pending.txt` lists as not served yet.
 
 use std::collections::HashMap;
 
@@ -80,7 +81,27 @@ fn every_contract_name_is_served_with_its_shape() {
             }
         }
     }
-    assert!(problems.is_empty(), "the served schema breaks the contract:\n{}", problems.join("\n"));
+    // The contract is ahead of the server while wave 2 is built: what is not served yet is
+    // listed, name by name, so anything else missing fails, and a name once served must
+    // leave the list.
+    let pending: Vec<&str> =
+        PENDING.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#')).collect();
+    problems.sort();
+    let unexpected: Vec<&String> = problems.iter().filter(|p| !pending.contains(&p.as_str())).collect();
+    let served_now: Vec<&&str> = pending.iter().filter(|p| !problems.iter().any(|q| q == **p)).collect();
+    assert!(unexpected.is_empty(), "the served schema breaks the contract:\n{}", join(&unexpected));
+    assert!(
+        served_now.is_empty(),
+        "now served as the contract says; delete from contract_pending.txt:\n{}",
+        join(&served_now)
+    );
+}
+
+/// The contract's names the server does not serve yet (wave 2), as the check above words them.
+const PENDING: &str = include_str!("contract_pending.txt");
+
+fn join(lines: &[impl std::fmt::Display]) -> String {
+    lines.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
 /// Every type, field, argument, input field and enum value of `sdl` without a description
