@@ -75,65 +75,87 @@ impl Clinic {
     }
 }
 
+/// A clinic of the catalogue: who works there, what it is accredited for, the certificates
+/// of analysis of its cell lots, its packages and prices, and the safety checklist computed
+/// from all of these. `clinics` and `clinic` show published clinics only.
 #[Object]
 impl Clinic {
-    /// Opaque global ID.
+    /// Opaque global ID (usable with `node` and as `SubmitQuoteRequestInput.clinicId`).
     pub async fn id(&self) -> &ID {
         &self.id
     }
-    /// Stable identifier, e.g. "baja-regenerative-institute".
+    /// Stable identifier, e.g. "baja-regenerative-institute" (usable with `clinic(slug:)`).
     async fn slug(&self) -> &str {
         &self.slug
     }
+    /// Display name.
     async fn name(&self) -> &str {
         &self.name
     }
-    /// ISO 3166-1 alpha-2.
+    /// The country the clinic is in, as an ISO 3166-1 alpha-2 code, e.g. "MX".
     async fn country_code(&self) -> &str {
         &self.country_code
     }
+    /// The city the clinic is in.
     async fn city(&self) -> &str {
         &self.city
     }
+    /// The clinic's own presentation, as it wrote it (the REALISTIC_CLAIMS checklist item
+    /// reads it).
     async fn description(&self) -> &str {
         &self.description
     }
+    /// The clinic's website (an http or https URL); null when it has none.
     async fn website(&self) -> Option<&str> {
         self.website.as_deref()
     }
-    /// Languages spoken with patients (ISO 639-1).
+    /// Languages spoken with patients, as ISO 639-1 codes, e.g. ["en", "es"].
     async fn languages(&self) -> &[String] {
         &self.languages
     }
+    /// The doctors practising at the clinic.
     async fn doctors(&self, ctx: &Context<'_>) -> Result<Vec<Doctor>> {
         let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
         let rows = loader.load_one(DoctorsOf(self.row_id)).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Doctor::from).collect())
     }
+    /// Its accreditations and licences, whatever their status (EXPIRED ones included).
     async fn accreditations(&self, ctx: &Context<'_>) -> Result<Vec<Accreditation>> {
         let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
         let rows = loader.load_one(super::loaders::AccreditationsOf(self.row_id)).await?.unwrap_or_default();
         let today = today(ctx)?;
         Ok(rows.into_iter().map(|a| Accreditation::from_row(a, today)).collect::<Result<_, _>>()?)
     }
-    /// Newest first.
+    /// Certificates of analysis of the clinic's cell lots, whatever their status, newest
+    /// first.
     async fn certificates_of_analysis(&self, ctx: &Context<'_>) -> Result<Vec<CertificateOfAnalysis>> {
         certificates_of(ctx, self.row_id).await
     }
-    /// Active packages, cheapest first; `treatment` filters by treatment slug.
-    async fn packages(&self, ctx: &Context<'_>, treatment: Option<String>) -> Result<Vec<TreatmentPackage>> {
+    /// The clinic's active packages, cheapest first.
+    async fn packages(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A treatment slug: only packages for that treatment. An unknown slug is BAD_USER_INPUT.")]
+        treatment: Option<String>,
+    ) -> Result<Vec<TreatmentPackage>> {
         let rows = self.packages_for(ctx, treatment).await?;
         Ok(rows.into_iter().map(TreatmentPackage::from_row).collect::<Result<_, _>>()?)
     }
-    /// Cheapest and dearest active package (for `treatment`, a slug), in USD; null when none
-    /// matches.
-    async fn price_range(&self, ctx: &Context<'_>, treatment: Option<String>) -> Result<Option<PriceRange>> {
+    /// The prices of the cheapest and dearest active packages, in USD; null when no
+    /// package matches.
+    async fn price_range(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A treatment slug: only packages for that treatment. An unknown slug is BAD_USER_INPUT.")]
+        treatment: Option<String>,
+    ) -> Result<Option<PriceRange>> {
         let rows = self.packages_for(ctx, treatment).await?;
         let min = rows.iter().map(|p| p.price_usd_minor).min();
         let max = rows.iter().map(|p| p.price_usd_minor).max();
         Ok(min.zip(max).map(|(min, max)| PriceRange { min: Money::usd(min), max: Money::usd(max) }))
     }
-    /// The article's "how to choose a safe clinic" checklist, computed from the records.
+    /// The article's "how to choose a safe clinic" checklist, computed from the clinic's
+    /// records as of today (UTC).
     async fn safety_checklist(&self, ctx: &Context<'_>) -> Result<SafetyChecklist> {
         let checklist = evidence(ctx, self.row_id).await?.checklist(&self.name, &self.description, today(ctx)?);
         Ok(SafetyChecklist {
@@ -150,7 +172,10 @@ impl Clinic {
 /// An edge of the clinic connection.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct ClinicEdge {
+    /// Opaque cursor of this clinic under the requested ordering, for `after` or `before`.
+    /// Valid only with the same `orderBy`.
     pub cursor: String,
+    /// The clinic.
     pub node: Clinic,
 }
 
@@ -158,7 +183,9 @@ pub struct ClinicEdge {
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
 pub struct ClinicConnection {
+    /// The page's clinics, in the requested order.
     pub edges: Vec<ClinicEdge>,
+    /// Whether more pages follow or precede, and the cursors to reach them.
     pub page_info: PageInfo,
     #[graphql(skip)]
     pub total: Option<super::listing::TotalCount>,

@@ -19,26 +19,33 @@ use crate::graphql::scalars::Money;
 use crate::money::Decimal;
 use crate::state::AppState;
 
-/// Narrows the clinic list; every given field must match (AND).
+/// Narrows the clinic list; every given field must match (AND), and a list matches when
+/// any of its values does (OR). The package criteria (`treatment`, `cellSources`,
+/// `minCellCountMillions`, `maxPrice`) must all hold for one and the same active package.
+/// Lists take at most 50 values (an empty list matches nothing) and texts at most 200
+/// characters (a blank one does not narrow).
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct ClinicFilter {
-    /// ISO 3166-1 alpha-2 codes.
+    /// Clinics in one of these countries (ISO 3166-1 alpha-2 codes, any case).
     pub country_codes: Option<Vec<String>>,
-    /// City name, case-insensitive.
+    /// Clinics in this city (the whole name, case-insensitive).
     pub city: Option<String>,
-    /// Treatment slug: clinics with an active package for it.
+    /// A treatment slug: clinics with an active package for it. An unknown slug is
+    /// BAD_USER_INPUT.
     pub treatment: Option<String>,
     /// Clinics with an active package of one of these cell sources.
     pub cell_sources: Option<Vec<CellSource>>,
-    /// Clinics with an active package of at least this many million cells.
+    /// Clinics with an active package of at least this many million cells (0 to 100000).
     pub min_cell_count_millions: Option<i32>,
-    /// Clinics with an active package at most this price, in USD.
+    /// Clinics with an active package at most this price, in USD (a decimal string with at
+    /// most 2 decimals, e.g. "5000.00").
     pub max_price: Option<Decimal>,
-    /// Clinics holding an accreditation from one of these bodies.
+    /// Clinics holding an accreditation from one of these bodies that is neither REJECTED
+    /// nor expired.
     pub accreditation_bodies: Option<Vec<AccreditationBody>>,
-    /// Clinics with at least one VERIFIED, unexpired accreditation.
+    /// When true, only clinics with at least one VERIFIED, unexpired accreditation.
     pub verified_only: Option<bool>,
-    /// Case-insensitive text in name, city or description.
+    /// Text anywhere in the name, city or description (case-insensitive).
     pub search: Option<String>,
 }
 
@@ -46,7 +53,9 @@ pub struct ClinicFilter {
 #[derive(InputObject, Clone, Copy, Debug)]
 #[graphql(name = "ClinicOrder")]
 pub struct ClinicOrderInput {
+    /// What to order by; ties are broken by an internal, stable key.
     pub field: ClinicOrderField,
+    /// Which way; ascending unless given.
     #[graphql(default_with = "OrderDirection::Asc")]
     pub direction: OrderDirection,
 }
@@ -73,16 +82,23 @@ pub struct CatalogueQuery;
 
 #[Object]
 impl CatalogueQuery {
-    /// Every treatment in the catalogue.
+    /// Every treatment in the catalogue. Needs the `catalogue:read` scope (every role).
     #[graphql(guard = "ScopeGuard(Scope::CatalogueRead)")]
     async fn treatments(&self, ctx: &Context<'_>) -> Result<Vec<Treatment>> {
         let state = ctx.data::<AppState>()?;
         Ok(service::treatments(&state.db).await?.into_iter().map(Treatment::from).collect())
     }
 
-    /// One published clinic, by global ID or by slug (exactly one of the two).
+    /// One published clinic, by global ID or by slug (exactly one of the two, or
+    /// BAD_USER_INPUT); null when no published clinic matches. Needs the `catalogue:read`
+    /// scope (every role).
     #[graphql(guard = "ScopeGuard(Scope::CatalogueRead)")]
-    async fn clinic(&self, ctx: &Context<'_>, id: Option<ID>, slug: Option<String>) -> Result<Option<Clinic>> {
+    async fn clinic(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The clinic's global ID (`Clinic.id`).")] id: Option<ID>,
+        #[graphql(desc = "The clinic's slug, e.g. \"baja-regenerative-institute\".")] slug: Option<String>,
+    ) -> Result<Option<Clinic>> {
         let state = ctx.data::<AppState>()?;
         let row = match (id, slug) {
             (Some(id), None) => match row_of(Kind::Clinic, &id, &["id"])? {
@@ -96,18 +112,20 @@ impl CatalogueQuery {
     }
 
     /// Published clinics, filtered and ordered (by name ascending unless told otherwise),
-    /// as a Relay connection. `first`/`last` default to 20 and may not exceed 100.
+    /// as a Relay connection read forward (`first`/`after`) or backward (`last`/`before`),
+    /// never both. Needs the `catalogue:read` scope (every role).
     #[allow(clippy::too_many_arguments)]
     #[graphql(guard = "ScopeGuard(Scope::CatalogueRead)")]
     async fn clinics(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size reading forward, 0 to 100 (20 when absent).")] first: Option<i32>,
+        #[graphql(desc = "Start after this edge's cursor (read under the same `orderBy`).")] after: Option<String>,
+        #[graphql(desc = "Page size reading backward, from the end or `before`, 0 to 100 (20 when absent).")]
         last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ClinicFilter>,
-        order_by: Option<ClinicOrderInput>,
+        #[graphql(desc = "End before this edge's cursor (read under the same `orderBy`).")] before: Option<String>,
+        #[graphql(desc = "Which clinics; all published clinics when absent.")] filter: Option<ClinicFilter>,
+        #[graphql(desc = "The order; by name, ascending, when absent.")] order_by: Option<ClinicOrderInput>,
     ) -> Result<ClinicConnection> {
         let state = ctx.data::<AppState>()?;
         let order =
@@ -135,10 +153,16 @@ impl CatalogueQuery {
         Ok(ClinicConnection { edges, page_info, total: result.total_count })
     }
 
-    /// The per-country cost table for a treatment (slug), live from active packages, in USD,
-    /// ordered by country code.
+    /// The per-country cost table for a treatment, live from the active packages of
+    /// published clinics, in USD, ordered by country code; countries without such a
+    /// package are left out. Needs the `catalogue:read` scope (every role).
     #[graphql(guard = "ScopeGuard(Scope::CatalogueRead)")]
-    async fn cost_comparison(&self, ctx: &Context<'_>, treatment: String) -> Result<Vec<CountryCostRange>> {
+    async fn cost_comparison(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A treatment slug, e.g. \"msc-chronic-migraine\". An unknown slug is BAD_USER_INPUT.")]
+        treatment: String,
+    ) -> Result<Vec<CountryCostRange>> {
         let state = ctx.data::<AppState>()?;
         let rows = service::cost_comparison(&state.db, &treatment).await?;
         Ok(rows

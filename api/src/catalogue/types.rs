@@ -21,15 +21,18 @@ pub(crate) fn strings(json: &serde_json::Value) -> Vec<String> {
 /// A treatment clinics offer packages for.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Treatment {
-    /// Opaque global ID.
+    /// Opaque global ID (usable with `node`).
     pub id: ID,
-    /// Stable identifier used in filters, e.g. "msc-chronic-migraine".
+    /// Stable identifier used in filters and quote requests, e.g. "msc-chronic-migraine".
     pub slug: String,
+    /// Display name, e.g. "Mesenchymal stem cell therapy for chronic migraine".
     pub name: String,
     /// The condition treated, e.g. "Chronic migraine".
     pub condition: String,
+    /// What the treatment is and how it is given, in plain words.
     pub description: String,
-    /// Regulatory status, e.g. approval in the United States.
+    /// Regulatory status, e.g. whether it is approved in the United States. Show it beside
+    /// the treatment.
     pub regulatory_note: String,
 }
 
@@ -49,12 +52,18 @@ impl From<treatments::Model> for Treatment {
 /// A doctor practising at a clinic.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Doctor {
+    /// Opaque global ID (usable with `node`).
     pub id: ID,
+    /// Full name, e.g. "Dr. Alejandro Ruiz Ortega".
     pub name: String,
-    /// e.g. "Neurologist".
+    /// Professional title, e.g. "Neurologist".
     pub title: String,
+    /// Medical licence number as the clinic declares it; null when none was given (the
+    /// DOCTOR_CREDENTIALS checklist item needs one).
     pub license_number: Option<String>,
+    /// Years in practice, as declared by the clinic; null when not given.
     pub years_of_experience: Option<i32>,
+    /// Fields of practice, e.g. "Neurology", "Headache medicine".
     pub specialties: Vec<String>,
 }
 
@@ -74,14 +83,20 @@ impl From<doctors::Model> for Doctor {
 /// An accreditation or licence, with its verification status.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Accreditation {
+    /// Opaque global ID (usable with `node`).
     pub id: ID,
+    /// The kind of body that issued it.
     pub body: AccreditationBody,
-    /// The issuing body's full name.
+    /// The issuing body's full name, e.g. "Joint Commission International".
     pub body_name: String,
+    /// The certificate or licence number the body issued.
     pub certificate_number: String,
+    /// When it was issued (UTC date); null when unknown.
     pub issued_on: Option<Date>,
+    /// When it stops being valid (UTC date); null when it does not expire.
     pub expires_on: Option<Date>,
-    /// EXPIRED once `expiresOn` has passed, whatever was verified before.
+    /// How far Medtour has checked it. EXPIRED once `expiresOn` has passed (judged against
+    /// today's UTC date when read), whatever was verified before.
     pub status: VerificationStatus,
 }
 
@@ -104,30 +119,46 @@ impl Accreditation {
 /// The share of cells positive for one surface marker.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct MarkerResult {
-    /// e.g. "CD73".
+    /// The surface marker tested, e.g. "CD73" or "HLA-DR".
     pub marker: String,
-    /// e.g. 98.5.
+    /// Share of the lot's cells positive for the marker, in percent (0 to 100), e.g. 98.5.
     pub percent_positive: f64,
 }
 
 /// A laboratory's certificate of analysis for one cell lot.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct CertificateOfAnalysis {
+    /// Opaque global ID (usable with `node`).
     pub id: ID,
+    /// The cell lot the certificate is for, as the laboratory numbers it.
     pub lot_number: String,
+    /// The laboratory that tested the lot (a third party for THIRD_PARTY_COA).
     pub laboratory_name: String,
-    /// e.g. "ISO/IEC 17025".
+    /// The laboratory's own accreditation, e.g. "ISO/IEC 17025"; null when not given.
     pub laboratory_accreditation: Option<String>,
+    /// When the certificate was issued (UTC date). THIRD_PARTY_COA needs one from the last
+    /// 12 months.
     pub issued_on: Date,
+    /// Where the lot's cells come from.
     pub cell_source: CellSource,
+    /// Cells in the lot, in millions.
     pub cell_count_millions: i32,
+    /// Share of living cells, in percent (0 to 100); release needs at least 70.
     pub viability_percent: f64,
+    /// Sterility test result; release needs PASS.
     pub sterility: TestOutcome,
+    /// Endotoxin test result; release needs PASS.
     pub endotoxin: TestOutcome,
+    /// Mycoplasma test result; release needs PASS.
     pub mycoplasma: TestOutcome,
+    /// Surface-marker results (flow cytometry), one per marker tested.
     pub markers: Vec<MarkerResult>,
+    /// Where the certificate document can be downloaded; null when not published.
     pub document_url: Option<String>,
+    /// SHA-256 of the document at `documentUrl`, as 64 hexadecimal digits, to check a copy
+    /// against; null when not given.
     pub document_sha256: Option<String>,
+    /// How far Medtour has checked the certificate with the laboratory.
     pub status: VerificationStatus,
     /// All tests PASS, viability at least 70 %, CD73/CD90/CD105 at least 95 % positive and
     /// CD34, CD45, CD14 or CD11b, CD19 or CD79a and HLA-DR at most 2 % (ISCT criteria).
@@ -166,17 +197,26 @@ impl CertificateOfAnalysis {
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
 pub struct TreatmentPackage {
+    /// Opaque global ID (usable with `node` and as `SubmitQuoteRequestInput.packageId`).
     pub id: ID,
+    /// The clinic's name for the package, e.g. "Migraine Standard — 100 million UC-MSC".
     pub name: String,
     #[graphql(skip)]
     pub treatment_id: i32,
+    /// Where the package's cells come from.
     pub cell_source: CellSource,
+    /// Cells given over the whole package, in millions (e.g. 25, 50, 100, 200, 250).
     pub cell_count_millions: i32,
+    /// How the cells are given; at least one.
     pub administration_routes: Vec<AdministrationRoute>,
+    /// Number of treatment sessions.
     pub sessions: i32,
+    /// Days the patient is expected to stay near the clinic.
     pub stay_days: i32,
+    /// The package price in the clinic's currency (`priceRange` and filters compare in USD).
     pub price: Money,
-    /// e.g. "hotel", "airport transfers", "pre-treatment bloodwork".
+    /// What the price includes besides the treatment, e.g. "hotel", "airport transfers",
+    /// "pre-treatment bloodwork".
     pub inclusions: Vec<String>,
 }
 
@@ -216,17 +256,21 @@ impl TreatmentPackage {
     }
 }
 
-/// Cheapest and dearest matching package.
+/// The prices of the cheapest and dearest matching packages, in USD.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PriceRange {
+    /// The cheapest matching package's price, in USD.
     pub min: Money,
+    /// The dearest matching package's price, in USD.
     pub max: Money,
 }
 
 /// One answered checklist question.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct ChecklistItem {
+    /// Which of the six questions this answers.
     pub key: ChecklistKey,
+    /// True when the clinic's records answer the question satisfactorily.
     pub passed: bool,
     /// Why it passed or failed, in words a patient understands.
     pub detail: String,
@@ -237,20 +281,24 @@ pub struct ChecklistItem {
 pub struct SafetyChecklist {
     /// Items passed, 0 to 6.
     pub score: i32,
+    /// The six items, one per `ChecklistKey`, in the order of that enum.
     pub items: Vec<ChecklistItem>,
 }
 
 /// One row of the per-country cost table.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct CountryCostRange {
-    /// ISO 3166-1 alpha-2.
+    /// The country, as an ISO 3166-1 alpha-2 code.
     pub country_code: String,
+    /// Published clinics in the country with an active package for the treatment.
     pub clinic_count: i32,
     /// Cheapest active package, in USD.
     pub min: Money,
     /// Dearest active package, in USD.
     pub max: Money,
+    /// Smallest cell count among those packages, in millions.
     pub min_cell_count_millions: i32,
+    /// Largest cell count among those packages, in millions.
     pub max_cell_count_millions: i32,
 }
 

@@ -17,9 +17,13 @@ vocabulary!(
 vocabulary!(
     /// How the cells are given.
     AdministrationRoute {
+        /// An infusion into a vein.
         Intravenous => "INTRAVENOUS",
+        /// An injection into the spinal canal (lumbar puncture).
         Intrathecal => "INTRATHECAL",
+        /// Injections at the site treated, e.g. trigger points of the head and neck.
         LocalInjection => "LOCAL_INJECTION",
+        /// Drops or spray into the nose.
         Intranasal => "INTRANASAL",
     }
 );
@@ -27,14 +31,25 @@ vocabulary!(
 vocabulary!(
     /// The organisation that issued an accreditation or licence.
     AccreditationBody {
+        /// Joint Commission International: hospital-wide quality and patient safety.
         Jci => "JCI",
+        /// Mexico's federal health regulator (Comisión Federal para la Protección contra
+        /// Riesgos Sanitarios): the licence a Mexican clinic needs for cell therapy.
         Cofepris => "COFEPRIS",
+        /// Another country's health authority or ministry of health (its name in `bodyName`).
         NationalHealthAuthority => "NATIONAL_HEALTH_AUTHORITY",
+        /// ISO 9001 quality-management certification.
         Iso9001 => "ISO_9001",
+        /// AABB (formerly the American Association of Blood Banks): cellular therapy and
+        /// blood banking standards.
         Aabb => "AABB",
+        /// FACT, the Foundation for the Accreditation of Cellular Therapy.
         Fact => "FACT",
+        /// TEMOS: quality in medical care for international patients.
         Temos => "TEMOS",
+        /// MTQUA, the Medical Travel Quality Alliance.
         Mtqua => "MTQUA",
+        /// Any other body (its name in `bodyName`).
         Other => "OTHER",
     }
 );
@@ -44,7 +59,7 @@ vocabulary!(
     VerificationStatus {
         /// Not yet checked.
         Unverified => "UNVERIFIED",
-        /// Checked against the issuer.
+        /// Checked against the issuer and found true.
         Verified => "VERIFIED",
         /// Checked and found false.
         Rejected => "REJECTED",
@@ -56,8 +71,11 @@ vocabulary!(
 vocabulary!(
     /// The result of a laboratory test.
     TestOutcome {
+        /// The lot met the test's specification.
         Pass => "PASS",
+        /// The lot failed the test.
         Fail => "FAIL",
+        /// The test was not performed (the certificate then does not meet release criteria).
         NotTested => "NOT_TESTED",
     }
 );
@@ -65,17 +83,22 @@ vocabulary!(
 vocabulary!(
     /// The six questions of the article's "how to choose a safe clinic" checklist.
     ChecklistKey {
-        /// A doctor with a licence number.
+        /// Does a doctor with a licence number practise there? At least one doctor with a
+        /// `licenseNumber`.
         DoctorCredentials => "DOCTOR_CREDENTIALS",
-        /// Every package names its cell source.
+        /// Does the clinic say where its cells come from? It publishes packages, and every
+        /// one names its cell source.
         CellSourceDisclosed => "CELL_SOURCE_DISCLOSED",
-        /// A verified, recent third-party certificate of analysis that meets release criteria.
+        /// Is there independent lab evidence? A VERIFIED certificate of analysis from a
+        /// named laboratory, issued in the last 12 months, that meets release criteria.
         ThirdPartyCoa => "THIRD_PARTY_COA",
-        /// Cell count, route and sessions on every package.
+        /// Is the protocol disclosed? It publishes packages, and every one states its cell
+        /// count, route and sessions.
         ProtocolDisclosed => "PROTOCOL_DISCLOSED",
-        /// A verified, unexpired accreditation.
+        /// Is the clinic licensed? At least one VERIFIED, unexpired accreditation.
         Licensed => "LICENSED",
-        /// No "cure", "guarantee" or "100%" claims.
+        /// Are its claims realistic? No "cure", "guarantee" (in any form) or "100%" in the
+        /// clinic's name, description, package names or inclusions.
         RealisticClaims => "REALISTIC_CLAIMS",
     }
 );
@@ -85,9 +108,10 @@ vocabulary!(
     ClinicOrderField {
         /// Alphabetically by name.
         Name => "NAME",
-        /// By the clinic's cheapest active package of any treatment (whatever the filter), in USD; clinics without packages come last.
+        /// By the price of the clinic's cheapest active package of any treatment (whatever
+        /// the filter), in USD; clinics without packages come last either way.
         LowestPrice => "LOWEST_PRICE",
-        /// By the safety checklist score.
+        /// By the safety checklist score (0 to 6).
         SafetyScore => "SAFETY_SCORE",
     }
 );
@@ -95,7 +119,9 @@ vocabulary!(
 vocabulary!(
     /// Sort direction.
     OrderDirection {
+        /// Smallest first (A to Z, cheapest, lowest score).
         Asc => "ASC",
+        /// Largest first (Z to A, dearest, highest score).
         Desc => "DESC",
     }
 );

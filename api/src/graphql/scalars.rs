@@ -12,6 +12,8 @@ use crate::money::{Decimal, exponent};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DateTime(pub chrono::DateTime<Utc>);
 
+/// An instant, as an RFC 3339 string. Sent in UTC with a `Z`, e.g. "2026-11-27T10:00:00Z";
+/// any offset is accepted on input.
 #[Scalar(name = "DateTime")]
 impl ScalarType for DateTime {
     fn is_valid(value: &Value) -> bool {
@@ -36,6 +38,8 @@ impl ScalarType for DateTime {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);
 
+/// A calendar date, ISO 8601 `YYYY-MM-DD`, e.g. "2027-01-15". Compared with today's date
+/// in UTC.
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn is_valid(value: &Value) -> bool {
@@ -56,6 +60,9 @@ impl ScalarType for Date {
     }
 }
 
+/// A decimal number sent as a string, never a float, e.g. "3750.00": digits with an
+/// optional leading `-` and at most 6 decimals after a `.` (no exponent, `+` or spaces).
+/// Amounts of money carry their currency's minor digits.
 #[Scalar(name = "Decimal")]
 impl ScalarType for Decimal {
     fn is_valid(value: &Value) -> bool {

@@ -16,46 +16,74 @@ use crate::money::Decimal;
 pub struct PatientProfileInput {
     /// The partner's own patient reference (letters, digits, `.`, `_`, `:`, `-`; at most 64).
     pub reference: Option<String>,
-    /// 18 to 100.
+    /// Age in whole years, 18 to 100.
     pub age_years: i32,
-    /// ISO 3166-1 alpha-2.
+    /// Where the patient lives: an ISO 3166-1 alpha-2 code in capitals, e.g. "US".
     pub country_of_residence: String,
+    /// True when a doctor has diagnosed chronic migraine.
     pub chronic_migraine_diagnosis: bool,
-    /// 0 to 31.
+    /// Days with headache in a typical month, 0 to 31 (15 or more is chronic under ICHD-3).
     pub headache_days_per_month: i32,
+    /// Migraine treatments already tried, at most 20 (duplicates count once).
     pub treatments_tried: Vec<PriorTreatment>,
+    /// Conditions the patient reports that rule the therapy out, at most 20; empty when
+    /// none.
     pub contraindications: Vec<Contraindication>,
-    /// Free-text health data, at most 10,000 characters; encrypted at rest.
+    /// Free-text health data for the clinic, at most 10,000 characters (line breaks and tabs
+    /// allowed, other control characters not). Encrypted at rest; readable only by the
+    /// submitting partner's agents, the quoted clinic and admins. Not used by
+    /// `checkEligibility`.
     pub medical_notes: Option<String>,
 }
 
 /// A request for a quote.
 #[derive(InputObject, Clone, Debug)]
 pub struct SubmitQuoteRequestInput {
-    /// The same key with the same input returns the same quote, never a second one.
+    /// Chosen by the agent, 1 to 200 printable characters, unique per partner: the same key
+    /// with the same input returns the same quote, never a second one; with different input
+    /// it is a CONFLICT.
     pub idempotency_key: String,
+    /// The published clinic asked (`Clinic.id`).
     pub clinic_id: ID,
-    /// Treatment slug.
+    /// The treatment's slug, e.g. "msc-chronic-migraine"; the clinic must have an active
+    /// package for it.
     pub treatment: String,
+    /// One of the clinic's active packages for the treatment (`TreatmentPackage.id`); null
+    /// to leave the choice to the clinic.
     pub package_id: Option<ID>,
+    /// The cell count wanted, in millions (1 to 100000); it must be one the clinic offers
+    /// for the treatment (in `packageId`, when given).
     pub requested_cell_count_millions: Option<i32>,
+    /// The first day the patient can travel; after today (UTC).
     pub travel_earliest: Option<Date>,
+    /// The last day the patient can travel; after today (UTC), and not before
+    /// `travelEarliest`.
     pub travel_latest: Option<Date>,
+    /// The patient, pre-screened on submission (the result is `Quote.eligibility`).
     pub patient: PatientProfileInput,
 }
 
 /// A clinic's offer.
 #[derive(InputObject, Clone, Debug)]
 pub struct QuoteOfferInput {
+    /// The total price, not negative, with at most the currency's minor digits (2, or 0
+    /// for JPY), e.g. "3750.00".
     pub price: Decimal,
-    /// ISO 4217.
+    /// The price's currency: USD, EUR, GBP, CAD, MXN, COP, THB, CHF, AUD or JPY (ISO 4217).
     pub currency_code: String,
+    /// Cells offered over the whole treatment, in millions (1 to 100000).
     pub cell_count_millions: i32,
+    /// Number of treatment sessions, 1 to 100.
     pub sessions: i32,
+    /// Days the patient should plan to stay, 0 to 365.
     pub stay_days: i32,
+    /// What the price includes besides the treatment: at most 20 non-empty texts of at most
+    /// 500 characters, e.g. "hotel".
     pub inclusions: Vec<String>,
-    /// Must be in the future.
+    /// Until when the agent may accept the offer; must be in the future. After it the quote
+    /// is EXPIRED.
     pub valid_until: DateTime,
+    /// Anything the agent should know about the offer, at most 10,000 characters.
     pub notes: Option<String>,
 }
 

@@ -22,12 +22,19 @@ use crate::state::AppState;
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
 pub struct PatientProfile {
+    /// The partner's own patient reference, as submitted; null when none was given.
     pub reference: Option<String>,
+    /// Age in whole years when the quote was submitted.
     pub age_years: i32,
+    /// Where the patient lives (ISO 3166-1 alpha-2).
     pub country_of_residence: String,
+    /// True when a doctor has diagnosed chronic migraine.
     pub chronic_migraine_diagnosis: bool,
+    /// Days with headache in a typical month, 0 to 31.
     pub headache_days_per_month: i32,
+    /// Migraine treatments already tried.
     pub treatments_tried: Vec<PriorTreatment>,
+    /// Contraindications reported.
     pub contraindications: Vec<Contraindication>,
     /// The sealed notes and what opens them: (quote row, key id, nonce‖ciphertext).
     #[graphql(skip)]
@@ -36,11 +43,13 @@ pub struct PatientProfile {
 
 #[ComplexObject]
 impl PatientProfile {
-    // Free-text health data, decrypted on request. A value that fails to decrypt (a wrong
-    // key, or a ciphertext moved from another quote) is an INTERNAL error on this nullable
-    // field alone: async-graphql 7 does not null a non-null field's parent on error, so an
-    // error raised by `Quote.patient` would drop `patient` from a response that promises it.
-    // (A plain comment, not a doc comment, keeps the served SDL unchanged.)
+    /// The free-text health notes submitted with the request, decrypted for this caller
+    /// (quotes are visible only to the submitting partner's agents, the quoted clinic and
+    /// admins); null when none were given.
+    // Decrypted on request. A value that fails to decrypt (a wrong key, or a ciphertext
+    // moved from another quote) is an INTERNAL error on this nullable field alone:
+    // async-graphql 7 does not null a non-null field's parent on error, so an error raised
+    // by `Quote.patient` would drop `patient` from a response that promises it.
     async fn medical_notes(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         let Some((row, kid, sealed)) = &self.sealed_notes else { return Ok(None) };
         let keys = &ctx.data::<AppState>()?.data_keys;
@@ -51,19 +60,29 @@ impl PatientProfile {
 /// The pre-screening outcome (not medical advice) and the reasons for it.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct EligibilityResult {
+    /// What pre-screening concluded.
     pub outcome: EligibilityOutcome,
+    /// Each step of the screening in plain words, passing or not, ending with the reminder
+    /// that this is not medical advice when the patient is ruled out.
     pub reasons: Vec<String>,
 }
 
 /// A clinic's offer.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct QuoteOffer {
+    /// The total price, in the currency the clinic chose.
     pub price: Money,
+    /// Cells offered over the whole treatment, in millions.
     pub cell_count_millions: i32,
+    /// Number of treatment sessions.
     pub sessions: i32,
+    /// Days the patient should plan to stay.
     pub stay_days: i32,
+    /// What the price includes besides the treatment, e.g. "hotel".
     pub inclusions: Vec<String>,
+    /// Until when the agent may accept it; after this instant the quote is EXPIRED.
     pub valid_until: DateTime,
+    /// The clinic's notes on the offer; null when none.
     pub notes: Option<String>,
 }
 
@@ -84,8 +103,11 @@ impl From<quote_offers::Model> for QuoteOffer {
 /// One change of a quote's status.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct QuoteEvent {
+    /// When the change was recorded.
     pub at: DateTime,
+    /// The status before; null for the submission that created the quote.
     pub from: Option<QuoteStatus>,
+    /// The status after.
     pub to: QuoteStatus,
     /// Who made the change, as a label of their role towards this quote ("Clinic staff",
     /// "Agent of the requesting partner", "Medtour staff", "Medtour (automatic)" when an offer
@@ -93,6 +115,8 @@ pub struct QuoteEvent {
     pub actor: String,
     /// The actor's role (PARTNER, AGENT, CLINIC, ADMIN, or SYSTEM).
     pub actor_role: String,
+    /// The reason given with a rejection or a decline, or the system's note on an expiry;
+    /// null otherwise.
     pub note: Option<String>,
     /// The quote this event belongs to.
     pub quote_id: ID,
@@ -126,6 +150,7 @@ impl QuoteEvent {
 }
 
 /// A quote request and everything that happened to it.
+// The type's description is on its `#[Object]` impl below, where async-graphql reads it.
 #[derive(Clone, Debug)]
 pub struct Quote {
     id: ID,
@@ -143,13 +168,18 @@ fn vocab_list<T>(json: &serde_json::Value, read: fn(&str) -> ServiceResult<T>) -
     strings(json).iter().map(|s| read(s)).collect()
 }
 
+/// An agent's request for a quote from one clinic, and everything that happened to it.
+/// Visible only within the caller's tenancy: the submitting partner's agents, the quoted
+/// clinic's staff, and admins.
 #[Object]
 impl Quote {
+    /// Opaque global ID (usable with `quote`, `node` and the quote mutations).
     pub async fn id(&self) -> &ID {
         &self.id
     }
 
-    /// EXPIRED as soon as an offer's `validUntil` has passed, even before it is recorded.
+    /// Where the quote is in its lifecycle. EXPIRED as soon as an offer's `validUntil` has
+    /// passed, even before the expiry is recorded.
     async fn status(&self, ctx: &Context<'_>) -> Result<QuoteStatus> {
         let stored = QuoteStatus::from_stored(&self.row.status)?;
         if stored == QuoteStatus::Offered
@@ -161,34 +191,41 @@ impl Quote {
         Ok(stored)
     }
 
+    /// The clinic asked.
     async fn clinic(&self, ctx: &Context<'_>) -> Result<Clinic> {
         let row = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(ClinicOf(self.row.clinic_id)).await?;
         Ok(row.map(Clinic::from).ok_or_else(|| ServiceError::NotFound("clinic".into()))?)
     }
 
+    /// The treatment asked for.
     async fn treatment(&self, ctx: &Context<'_>) -> Result<Treatment> {
         let row = ctx.data::<DataLoader<CatalogueLoader>>()?.load_one(TreatmentById(self.row.treatment_id)).await?;
         Ok(row.map(Treatment::from).ok_or_else(|| ServiceError::NotFound("treatment".into()))?)
     }
 
+    /// The package asked for; null when the agent left the choice to the clinic.
     async fn package(&self, ctx: &Context<'_>) -> Result<Option<TreatmentPackage>> {
         let Some(id) = self.row.package_id else { return Ok(None) };
         let row = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(PackageOf(id)).await?;
         Ok(row.map(TreatmentPackage::from_row).transpose()?)
     }
 
+    /// The cell count asked for, in millions; null when not given.
     async fn requested_cell_count_millions(&self) -> Option<i32> {
         self.row.requested_cell_count_millions
     }
 
+    /// The first day the patient can travel; null when not given.
     async fn travel_earliest(&self) -> Option<Date> {
         self.row.travel_earliest.map(Date)
     }
 
+    /// The last day the patient can travel; null when not given.
     async fn travel_latest(&self) -> Option<Date> {
         self.row.travel_latest.map(Date)
     }
 
+    /// The patient as the agent described them.
     async fn patient(&self) -> Result<PatientProfile> {
         let r = &self.row;
         let sealed_notes = match (&r.medical_notes_ciphertext, &r.medical_notes_key_id) {
@@ -215,6 +252,8 @@ impl Quote {
         })
     }
 
+    /// The clinic's offer; null until one is made. It stays after the quote moves on
+    /// (accepted, declined, expired, withdrawn).
     async fn offer(&self, ctx: &Context<'_>) -> Result<Option<QuoteOffer>> {
         let row = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(OfferOf(self.row.id)).await?;
         Ok(row.map(QuoteOffer::from))
@@ -226,10 +265,12 @@ impl Quote {
         Ok(rows.into_iter().map(QuoteEvent::from_row).collect::<Result<_, _>>()?)
     }
 
+    /// When the request was submitted.
     async fn created_at(&self) -> DateTime {
         DateTime(self.row.created_at)
     }
 
+    /// When the quote last changed status (the submission, at first).
     async fn updated_at(&self) -> DateTime {
         DateTime(self.row.updated_at)
     }
@@ -238,16 +279,22 @@ impl Quote {
 /// Why a mutation did not do what was asked.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct UserError {
-    /// Path of the input concerned, e.g. ["input", "patient", "ageYears"].
+    /// Path of the input concerned, e.g. ["input", "patient", "ageYears"]; null when the
+    /// error is about no single input (a transition the status does not allow, say).
     pub field: Option<Vec<String>>,
+    /// What is wrong, in English, for people (match on `code`, not on the text).
     pub message: String,
+    /// The kind of problem, stable for programs to match on.
     pub code: UserErrorCode,
 }
 
 /// The result of a quote mutation: the quote, and what went wrong if anything did.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct QuotePayload {
+    /// The quote as it stands after the mutation, or unchanged beside an INVALID_TRANSITION
+    /// error; null when the mutation was refused for any other reason.
     pub quote: Option<Quote>,
+    /// Why the mutation did not do what was asked; empty when it did.
     pub user_errors: Vec<UserError>,
 }
 
@@ -267,7 +314,9 @@ impl From<outcome::Outcome> for QuotePayload {
 /// An edge of the quote connection.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct QuoteEdge {
+    /// Opaque cursor of this quote, for `after`.
     pub cursor: String,
+    /// The quote.
     pub node: Quote,
 }
 
@@ -275,7 +324,9 @@ pub struct QuoteEdge {
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
 pub struct QuoteConnection {
+    /// The page's quotes, newest first.
     pub edges: Vec<QuoteEdge>,
+    /// Whether more pages follow, and the cursor to reach them.
     pub page_info: PageInfo,
     #[graphql(skip)]
     pub total: Option<u64>,

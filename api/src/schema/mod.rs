@@ -16,17 +16,22 @@ use crate::quotes::api::{QuoteMutation, QuoteQuery, QuoteSubscription};
 use crate::quotes::loaders::QuoteLoader;
 use crate::viewer::ViewerQuery;
 
-/// Every query, one root per area.
+/// What partners read: the catalogue, eligibility pre-checks, quotes, and who is calling.
+/// Every operation needs a bearer token from `/oauth/token`; each field says the scope it
+/// needs (a missing one is FORBIDDEN).
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
 pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery);
 
-/// Every mutation.
+/// What partners change: the quote workflow. Each mutation answers with a payload holding
+/// the object and `userErrors`, the problems that stopped it (bad input, a transition the
+/// status does not allow, a conflict); errors there are not GraphQL errors.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(QuoteMutation);
 
-/// Every subscription.
+/// Live updates, over graphql-transport-ws on `/graphql/ws`, authenticated by the
+/// `Authorization` entry of `connection_init`'s payload.
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
 pub struct SubscriptionRoot(QuoteSubscription);

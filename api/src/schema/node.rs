@@ -21,7 +21,11 @@ use crate::state::AppState;
 // would add an allocation per node and save nothing that lives long.
 #[allow(clippy::large_enum_variant)]
 #[derive(Interface, Clone)]
-#[graphql(field(name = "id", ty = "&ID"))]
+#[graphql(field(
+    name = "id",
+    ty = "&ID",
+    desc = "Opaque global ID: pass it to `node` or `nodes` to read the object again."
+))]
 pub enum Node {
     Treatment(Treatment),
     Clinic(Clinic),
@@ -108,14 +112,25 @@ impl NodeQuery {
     /// The object with this global ID, or null when none is visible to the caller. Catalogue
     /// IDs need the `catalogue:read` scope; a quote is visible with `quotes:read`, within
     /// the caller's tenancy.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global ID, as an object's `id` gave it; a malformed one is BAD_USER_INPUT.")] id: ID,
+    ) -> Result<Option<Node>> {
         let state = ctx.data::<AppState>()?;
         Ok(resolve(state, caller(ctx)?, std::slice::from_ref(&id)).await?.pop().flatten())
     }
 
     /// The objects with these global IDs (at most 100), in the same order; null for each one
     /// not visible. Read in one batch per kind of object, however many IDs are given.
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Up to 100 global IDs; the same ID may appear more than once. A malformed one is BAD_USER_INPUT."
+        )]
+        ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(ServiceError::bad_input(&["ids"], format!("at most {MAX_NODES} IDs per call")).into());
         }

@@ -9,18 +9,18 @@ use crate::auth::role::Role;
 use crate::catalogue::clinic::Clinic;
 use crate::state::AppState;
 
-/// Who is calling.
+/// Who is calling: the API client the bearer token was issued to.
 #[derive(SimpleObject)]
 pub struct Viewer {
-    /// The API client's id (the `sub` of its token).
+    /// The client's id (the token's `sub`), e.g. "mt_…".
     pub client_id: String,
-    /// The client's role.
+    /// The client's role, which decides its tenancy and the scopes it may hold.
     pub role: Role,
-    /// The partner of a PARTNER or AGENT client.
+    /// The name of the partner a PARTNER or AGENT client belongs to; null for other roles.
     pub partner_name: Option<String>,
-    /// The clinic of a CLINIC client.
+    /// The clinic a CLINIC client works for; null for other roles.
     pub clinic: Option<Clinic>,
-    /// Scopes granted to the token.
+    /// Scopes granted to the token, e.g. "catalogue:read", "quotes:write".
     pub scopes: Vec<String>,
 }
 
@@ -30,7 +30,7 @@ pub struct ViewerQuery;
 
 #[Object]
 impl ViewerQuery {
-    /// The authenticated caller: every role may ask who it is.
+    /// The authenticated caller. Any valid token, whatever its scopes.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Viewer> {
         let caller = caller(ctx)?;
         let identity = service::identity(&ctx.data::<AppState>()?.db, caller).await?;

@@ -153,11 +153,8 @@ on_both_backends! {
 
 /// With PostgreSQL, an event made through one server reaches a subscriber of another.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL")]
 async fn events_cross_servers_through_postgres_listen_notify() {
-    if medtour_tests::postgres_url().is_none() {
-        eprintln!("SKIPPED events_cross_servers_through_postgres_listen_notify: TEST_DATABASE_URL is not set");
-        return;
-    }
     let first = spawn_app(Backend::Postgres).await;
     let second = spawn_on(Backend::Postgres, &first.database_url, None, &[]).await;
     let agent = first.login(Role::Agent, Some("Partner A"), None).await;
