@@ -155,7 +155,7 @@ fn undocumented(sdl: &str) -> Vec<String> {
 
 #[test]
 fn every_type_field_argument_and_enum_value_of_the_served_schema_is_documented() {
-    let missing = undocumented(&medtour::graphql::sdl());
+    let missing = undocumented(&medtour::schema::sdl());
     assert!(
         missing.is_empty(),
         "{} names of the served schema have no description:\n{}",
