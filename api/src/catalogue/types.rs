@@ -11,8 +11,8 @@ use super::rules;
 use super::vocab::{AccreditationBody, AdministrationRoute, CellSource, ChecklistKey, TestOutcome, VerificationStatus};
 use crate::error::ServiceError;
 use crate::graphql::ids::{Kind, encode};
-use crate::graphql::scalars::Date;
 use crate::graphql::scalars::Money;
+use crate::graphql::scalars::{Date, DateTime};
 
 pub(crate) fn strings(json: &serde_json::Value) -> Vec<String> {
     json.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
@@ -40,6 +40,8 @@ pub struct Treatment {
     pub description: String,
     /// Regulatory status, e.g. approval in the United States.
     pub regulatory_note: String,
+    /// The record's current version, for optimistic concurrency on updates.
+    pub version: i32,
 }
 
 impl From<treatments::Model> for Treatment {
@@ -51,6 +53,7 @@ impl From<treatments::Model> for Treatment {
             condition: t.condition,
             description: t.description,
             regulatory_note: t.regulatory_note,
+            version: t.version,
         }
     }
 }
@@ -65,6 +68,8 @@ pub struct Doctor {
     pub license_number: Option<String>,
     pub years_of_experience: Option<i32>,
     pub specialties: Vec<String>,
+    /// The record's current version, for optimistic concurrency on updates.
+    pub version: i32,
 }
 
 impl From<doctors::Model> for Doctor {
@@ -76,6 +81,7 @@ impl From<doctors::Model> for Doctor {
             title: d.title,
             license_number: d.license_number,
             years_of_experience: d.years_of_experience,
+            version: d.version,
         }
     }
 }
@@ -92,6 +98,10 @@ pub struct Accreditation {
     pub expires_on: Option<Date>,
     /// EXPIRED once `expiresOn` has passed, whatever was verified before.
     pub status: VerificationStatus,
+    /// When staff last set VERIFIED or REJECTED.
+    pub verified_at: Option<DateTime>,
+    /// The record's current version, for optimistic concurrency on updates.
+    pub version: i32,
 }
 
 impl Accreditation {
@@ -105,6 +115,8 @@ impl Accreditation {
             certificate_number: a.certificate_number,
             issued_on: a.issued_on.map(Date),
             expires_on: a.expires_on.map(Date),
+            verified_at: a.verified_at.map(DateTime),
+            version: a.version,
         })
     }
 }
@@ -140,6 +152,10 @@ pub struct CertificateOfAnalysis {
     /// All tests PASS, viability at least 70 %, CD73/CD90/CD105 at least 95 % positive and
     /// CD34, CD45, CD14 or CD11b, CD19 or CD79a and HLA-DR at most 2 % (ISCT criteria).
     pub meets_release_criteria: bool,
+    /// When staff last set VERIFIED or REJECTED.
+    pub verified_at: Option<DateTime>,
+    /// The record's current version, for optimistic concurrency on updates.
+    pub version: i32,
 }
 
 impl CertificateOfAnalysis {
@@ -166,6 +182,8 @@ impl CertificateOfAnalysis {
             viability_percent: c.viability_percent,
             document_url: c.document_url,
             document_sha256: c.document_sha256,
+            verified_at: c.verified_at.map(DateTime),
+            version: c.version,
         })
     }
 }
@@ -186,6 +204,11 @@ pub struct TreatmentPackage {
     pub price: Money,
     /// e.g. "hotel", "airport transfers", "pre-treatment bloodwork".
     pub inclusions: Vec<String>,
+    /// False once archived: archived packages leave the partner catalogue but stay
+    /// reachable from the quotes that name them.
+    pub active: bool,
+    /// The record's current version, for optimistic concurrency on updates.
+    pub version: i32,
 }
 
 impl TreatmentPackage {
@@ -206,6 +229,8 @@ impl TreatmentPackage {
             cell_count_millions: p.cell_count_millions,
             sessions: p.sessions,
             stay_days: p.stay_days,
+            active: p.active,
+            version: p.version,
         })
     }
 }

@@ -9,6 +9,8 @@ use async_graphql::{MergedObject, MergedSubscription, Request, Schema};
 use sea_orm::DatabaseConnection;
 
 use self::node::NodeQuery;
+use crate::admin::api::{AdminMutation, AdminQuery};
+use crate::admin::loaders::AdminLoader;
 use crate::catalogue::loaders::CatalogueLoader;
 use crate::catalogue::query::CatalogueQuery;
 use crate::limits::QueryLimits;
@@ -19,12 +21,12 @@ use crate::viewer::ViewerQuery;
 /// Every query, one root per area.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery);
+pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery, AdminQuery);
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(QuoteMutation);
+pub struct MutationRoot(QuoteMutation, AdminMutation);
 
 /// Every subscription.
 #[derive(MergedSubscription, Default)]
@@ -69,4 +71,5 @@ pub fn with_loaders(request: Request, db: &DatabaseConnection) -> Request {
     request
         .data(DataLoader::new(CatalogueLoader::new(db.clone()), tokio::spawn))
         .data(DataLoader::new(QuoteLoader::new(db.clone()), tokio::spawn))
+        .data(DataLoader::new(AdminLoader::new(db.clone()), tokio::spawn))
 }
