@@ -231,3 +231,41 @@ on_both_backends! {
         assert!(!table.as_array().unwrap().iter().any(|r| r["countryCode"] == "CR"), "{table:#}");
     }
 }
+
+on_both_backends! {
+    /// Staff add and rewrite a treatment (a taken slug is a field error), and doctors and
+    /// packages are changed in place: a patch leaves out what it does not name, null clears a
+    /// field, and each change bumps the version.
+    async fn treatments_doctors_and_packages_are_created_and_updated(backend: Backend) {
+        let s = Staff::new(backend).await;
+        let fields_of = |slug: &str, name: &str| json!({ "slug": slug, "name": name, "condition": "Knee osteoarthritis", "description": "Cells for knees.", "regulatoryNote": "Not approved by the FDA." });
+        let create = "mutation($i: TreatmentInput!) { r: createTreatment(input: $i) { userErrors { field code } treatment { id slug name version } } }";
+        let update = "mutation($id: ID!, $v: Int!, $i: TreatmentInput!) { r: updateTreatment(id: $id, version: $v, input: $i) { userErrors { field code } treatment { id slug name version } } }";
+        let made = s.done(&s.admin, create, json!({ "i": fields_of("msc-knee", "MSC for knees") })).await;
+        let id = made["treatment"]["id"].as_str().unwrap().to_owned();
+        assert_eq!(made["treatment"]["version"], 1);
+        let renamed = s.done(&s.admin, update, json!({ "id": id, "v": 1, "i": fields_of("msc-knee", "MSC for knee pain") })).await;
+        assert_eq!((renamed["treatment"]["name"].clone(), renamed["treatment"]["version"].clone()), (json!("MSC for knee pain"), json!(2)));
+        let taken = s.payload(&s.admin, update, json!({ "id": id, "v": 2, "i": fields_of("msc-chronic-migraine", "X") })).await;
+        assert_eq!(fields(&taken), ["input.slug"], "{taken:#}");
+        let twice = s.payload(&s.admin, create, json!({ "i": fields_of("msc-knee", "Again") })).await;
+        assert_eq!(fields(&twice), ["input.slug"], "{twice:#}");
+
+        let clinic = s.draft("updated-records").await;
+        let doctor = s
+            .done(&s.admin, CREATE_DOCTOR, json!({ "c": clinic, "input": { "name": "Dr. Ruiz", "title": "Neurologist", "licenseNumber": "L-1", "yearsOfExperience": 12, "specialties": ["Neurology"] } }))
+            .await;
+        let doctor_id = doctor["doctor"]["id"].as_str().unwrap().to_owned();
+        let patch = "mutation($id: ID!, $p: DoctorPatch!) { r: updateDoctor(id: $id, version: 1, patch: $p) { userErrors { field code } doctor { name title licenseNumber yearsOfExperience version } } }";
+        let patched = s.done(&s.admin, patch, json!({ "id": doctor_id, "p": { "title": "Head of Neurology", "licenseNumber": null } })).await;
+        assert_eq!(patched["doctor"], json!({ "name": "Dr. Ruiz", "title": "Head of Neurology", "licenseNumber": null, "yearsOfExperience": 12, "version": 2 }));
+        let bad = s.payload(&s.admin, patch, json!({ "id": doctor_id, "p": { "yearsOfExperience": 120 } })).await;
+        assert_eq!(fields(&bad), ["patch.yearsOfExperience"], "{bad:#}");
+
+        let package = s.done(&s.admin, CREATE_PACKAGE, json!({ "c": clinic, "input": package_input("1500.00") })).await;
+        let package_id = package["treatmentPackage"]["id"].as_str().unwrap().to_owned();
+        let update_package = "mutation($id: ID!, $i: TreatmentPackageInput!) { r: updateTreatmentPackage(id: $id, version: 1, input: $i) { userErrors { field code } treatmentPackage { price { amount } version active } } }";
+        let repriced = s.done(&s.admin, update_package, json!({ "id": package_id, "i": package_input("1750.50") })).await;
+        assert_eq!(repriced["treatmentPackage"], json!({ "price": { "amount": "1750.50" }, "version": 2, "active": true }));
+    }
+}
