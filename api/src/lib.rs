@@ -18,7 +18,8 @@
 //!   areas.
 //! - **Areas** of the domain, each with its GraphQL types, inputs, services and loaders side by
 //!   side: [`catalogue`] (clinics, evidence, packages, checklist, cost table), [`quotes`]
-//!   (pre-screening, the quote workflow, events) and [`viewer`] (who is calling). Their
+//!   (pre-screening, the quote workflow, events), [`admin`] (catalogue administration, evidence
+//!   verification, partners and clients, the audit log) and [`viewer`] (who is calling). Their
 //!   services take plain domain values and know nothing of GraphQL.
 //! - **State.** [`state`] is the API context every request shares.
 //! - **Building blocks**, which know no area: [`auth`] (clients, tokens, the caller and its
@@ -28,10 +29,11 @@
 //! - **Core**: [`error`] (the one service error and its codes), [`config`] (every setting, and
 //!   the only reader of the environment), [`db`] (connect, migrate, classify database
 //!   failures, map named constraints to field errors), [`time`] (the clock tests turn),
-//!   [`money`] (currencies and exact decimals), [`paging`] (keyset pages), [`crypto`] (health
+//!   [`iso`] (country and language codes), [`money`] (currencies and exact decimals), [`paging`] (keyset pages), [`crypto`] (health
 //!   data sealed at rest) and `vocab` (the closed vocabularies stored as text).
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod auth;
 pub mod bus;
 pub mod catalogue;
@@ -44,6 +46,7 @@ pub mod error;
 pub mod gateway;
 pub mod graphql;
 pub mod http;
+pub mod iso;
 pub mod limits;
 pub mod money;
 pub mod observability;

@@ -14,6 +14,11 @@ pub struct Model {
     pub issued_on: Option<Date>,
     pub expires_on: Option<Date>,
     pub status: String,
+    pub version: i32,
+    /// When staff last set VERIFIED or REJECTED.
+    pub verified_at: Option<DateTimeUtc>,
+    /// The client id of the reviewer.
+    pub verified_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,11 @@ pub struct Model {
     pub document_url: Option<String>,
     pub document_sha256: Option<String>,
     pub status: String,
+    pub version: i32,
+    /// When staff last set VERIFIED or REJECTED.
+    pub verified_at: Option<DateTimeUtc>,
+    /// The client id of the reviewer.
+    pub verified_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,7 +28,10 @@ pub struct Model {
     pub website: Option<String>,
     #[sea_orm(column_type = "JsonBinary")]
     pub languages: Json,
-    pub published: bool,
+    /// DRAFT, PUBLISHED, SUSPENDED or ARCHIVED; partners see PUBLISHED clinics only.
+    pub status: String,
+    /// Bumped by every update (optimistic concurrency).
+    pub version: i32,
     pub safety_score: i32,
     pub safety_score_valid_until: Option<DateTimeUtc>,
     pub lowest_price_usd_minor: Option<i64>,

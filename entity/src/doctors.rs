@@ -13,6 +13,7 @@ pub struct Model {
     pub years_of_experience: Option<i32>,
     #[sea_orm(column_type = "JsonBinary")]
     pub specialties: Json,
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

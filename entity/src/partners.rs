@@ -9,6 +9,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// ACTIVE or SUSPENDED; a suspended partner's clients are refused like revoked ones.
+    pub status: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

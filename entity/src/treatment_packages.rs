@@ -22,6 +22,7 @@ pub struct Model {
     #[sea_orm(column_type = "JsonBinary")]
     pub inclusions: Json,
     pub active: bool,
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ pub struct Model {
     pub description: String,
     #[sea_orm(column_type = "Text")]
     pub regulatory_note: String,
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

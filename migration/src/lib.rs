@@ -12,12 +12,15 @@ mod m20261127_000001_catalogue;
 mod m20261127_000002_clients;
 mod m20261127_000003_quotes;
 mod m20261127_000004_clinic_folded_texts;
+mod m20261127_000005_administration;
 mod vocab;
 
 /// The unique indexes the migrations name, as (name, table, columns): SQLite reports a
 /// violation by its columns, and the API turns it back into the name.
 pub const UNIQUE_INDEXES: &[(&str, &str, &[&str])] = &[
     ("uq_coa_markers_marker", "coa_markers", &["certificate_id", "marker"]),
+    ("uq_accreditations_number", "accreditations", &["body", "certificate_number"]),
+    ("uq_coa_clinic_lot", "certificates_of_analysis", &["clinic_id", "lot_number"]),
     ("uq_quotes_partner_idempotency", "quotes", &["partner_id", "idempotency_key"]),
 ];
 
@@ -32,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_clients::Migration),
             Box::new(m20261127_000003_quotes::Migration),
             Box::new(m20261127_000004_clinic_folded_texts::Migration),
+            Box::new(m20261127_000005_administration::Migration),
         ]
     }
 }

@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 use entity::{api_clients, clinics, partners};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use serde::Serialize;
 
@@ -91,24 +92,8 @@ pub async fn create(
             _ => return Err(ServiceError::bad_input(&["role"], "ADMIN clients belong to no partner or clinic")),
         },
     };
-    let client_id = format!("mt_{}", random_token(12));
-    let client_secret = random_token(32);
-    let secret_for_hash = client_secret.clone();
-    let secret_hash =
-        tokio::task::spawn_blocking(move || hash_secret(&secret_for_hash)).await.map_err(ServiceError::internal)??;
+    let secret = NewSecret::generate().await?;
     let txn = db.begin().await?;
-    let partner_id = match partner {
-        Some(name) => Some(match partners::Entity::find().filter(partners::Column::Name.eq(name)).one(&txn).await? {
-            Some(p) => p.id,
-            None => {
-                partners::ActiveModel { name: Set(name.to_owned()), created_at: Set(now), ..Default::default() }
-                    .insert(&txn)
-                    .await?
-                    .id
-            }
-        }),
-        None => None,
-    };
     let clinic_id = match clinic {
         Some(slug) => Some(
             clinics::Entity::find()
@@ -120,9 +105,65 @@ pub async fn create(
         ),
         None => None,
     };
-    api_clients::ActiveModel {
-        client_id: Set(client_id.clone()),
-        secret_hash: Set(secret_hash),
+    insert(&txn, role, partner, clinic_id, label, &secret, now).await?;
+    txn.commit().await?;
+    Ok(CreatedClient { client_id: secret.client_id, client_secret: secret.client_secret, role })
+}
+
+/// A fresh client id and secret, and the secret's Argon2id hash (computed off the runtime's
+/// threads: it is deliberately slow).
+pub struct NewSecret {
+    pub client_id: String,
+    pub client_secret: String,
+    secret_hash: String,
+}
+
+impl NewSecret {
+    /// Generates the id and secret and hashes the secret.
+    pub async fn generate() -> ServiceResult<Self> {
+        let client_id = format!("mt_{}", random_token(12));
+        let client_secret = random_token(32);
+        let secret_for_hash = client_secret.clone();
+        let secret_hash = tokio::task::spawn_blocking(move || hash_secret(&secret_for_hash))
+            .await
+            .map_err(ServiceError::internal)??;
+        Ok(Self { client_id, client_secret, secret_hash })
+    }
+}
+
+/// Writes the client `secret` stands for, of `role`, on `conn` (the caller's transaction):
+/// agents and partners belong to the partner named `partner` (created on demand), clinic
+/// staff to the clinic `clinic_id`. The tenancy must already fit the role (the database's
+/// CHECK refuses anything else).
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    role: Role,
+    partner: Option<&str>,
+    clinic_id: Option<i32>,
+    label: Option<&str>,
+    secret: &NewSecret,
+    now: DateTime<Utc>,
+) -> ServiceResult<api_clients::Model> {
+    let partner_id = match partner {
+        Some(name) => Some(match partners::Entity::find().filter(partners::Column::Name.eq(name)).one(conn).await? {
+            Some(p) => p.id,
+            None => {
+                partners::ActiveModel {
+                    name: Set(name.to_owned()),
+                    created_at: Set(now),
+                    status: Set(super::revocation::PARTNER_ACTIVE.to_owned()),
+                    ..Default::default()
+                }
+                .insert(conn)
+                .await?
+                .id
+            }
+        }),
+        None => None,
+    };
+    Ok(api_clients::ActiveModel {
+        client_id: Set(secret.client_id.clone()),
+        secret_hash: Set(secret.secret_hash.clone()),
         role: Set(role.as_str().to_owned()),
         partner_id: Set(partner_id),
         clinic_id: Set(clinic_id),
@@ -131,20 +172,18 @@ pub async fn create(
         revoked_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(CreatedClient { client_id, client_secret, role })
+    .insert(conn)
+    .await?)
 }
 
-/// Revokes a client as of `now`; its tokens stop working. `false` when no such active client
-/// exists.
-pub async fn revoke(db: &DatabaseConnection, client_id: &str, now: DateTime<Utc>) -> ServiceResult<bool> {
+/// Revokes a client as of `now` on `conn`; its tokens stop working. `false` when no such
+/// active client exists.
+pub async fn revoke(conn: &impl ConnectionTrait, client_id: &str, now: DateTime<Utc>) -> ServiceResult<bool> {
     let result = api_clients::Entity::update_many()
         .col_expr(api_clients::Column::RevokedAt, sea_orm::sea_query::Expr::value(Some(now)))
         .filter(api_clients::Column::ClientId.eq(client_id))
         .filter(api_clients::Column::RevokedAt.is_null())
-        .exec(db)
+        .exec(conn)
         .await?;
     Ok(result.rows_affected > 0)
 }
@@ -193,7 +232,9 @@ pub async fn authenticate(
     let secret = secret.to_owned();
     let matches =
         tokio::task::spawn_blocking(move || verify_secret(&hash, &secret)).await.map_err(ServiceError::internal)?;
-    Ok(row.filter(|r| matches && r.revoked_at.is_none()))
+    let Some(row) = row.filter(|r| matches && r.revoked_at.is_none()) else { return Ok(None) };
+    // A suspended partner's clients get no new tokens either.
+    Ok(super::revocation::client_is_active(db, &row.client_id).await?.then_some(row))
 }
 
 /// Warms the dummy hash so the first unknown-client check is not slower than the rest.

@@ -30,6 +30,9 @@ pub enum Scope {
     QuotesWrite,
     /// Reviewing, offering on and rejecting quotes.
     QuotesReview,
+    /// A clinic's self-service on its own catalogue records (descriptive fields, doctors,
+    /// packages, new evidence); ADMIN holds it too.
+    CatalogueWrite,
     /// Catalogue administration and the internal dashboards.
     Admin,
 }
@@ -43,6 +46,7 @@ impl Scope {
             Scope::QuotesRead => "quotes:read",
             Scope::QuotesWrite => "quotes:write",
             Scope::QuotesReview => "quotes:review",
+            Scope::CatalogueWrite => "catalogue:write",
             Scope::Admin => "admin",
         }
     }
@@ -54,10 +58,16 @@ impl Role {
         match self {
             Role::Partner => &["catalogue:read", "eligibility:check"],
             Role::Agent => &["catalogue:read", "eligibility:check", "quotes:read", "quotes:write"],
-            Role::Clinic => &["catalogue:read", "quotes:read", "quotes:review"],
-            Role::Admin => {
-                &["catalogue:read", "eligibility:check", "quotes:read", "quotes:write", "quotes:review", "admin"]
-            }
+            Role::Clinic => &["catalogue:read", "quotes:read", "quotes:review", "catalogue:write"],
+            Role::Admin => &[
+                "catalogue:read",
+                "eligibility:check",
+                "quotes:read",
+                "quotes:write",
+                "quotes:review",
+                "catalogue:write",
+                "admin",
+            ],
         }
     }
 }

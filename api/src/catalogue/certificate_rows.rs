@@ -10,8 +10,8 @@
 use entity::{certificates_of_analysis as coa, coa_markers};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QueryResult, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult,
+    QuerySelect,
 };
 
 use super::loaders::CertificateWithMarkers;
@@ -59,7 +59,7 @@ fn markers(certificate_id: i32, json: Option<&str>) -> Result<Vec<coa_markers::M
 }
 
 /// The certificates of the clinics `clinic_ids`, newest first, each with its markers.
-pub async fn of_clinics(db: &DatabaseConnection, clinic_ids: &[i32]) -> Result<Vec<CertificateWithMarkers>, DbErr> {
+pub async fn of_clinics(db: &impl ConnectionTrait, clinic_ids: &[i32]) -> Result<Vec<CertificateWithMarkers>, DbErr> {
     let rows = coa::Entity::find()
         .column_as(markers_json(db.get_database_backend()), MARKERS)
         .filter(coa::Column::ClinicId.is_in(clinic_ids.iter().copied()))

@@ -11,6 +11,7 @@ use super::types::{
     Accreditation, CertificateOfAnalysis, ChecklistItem, Doctor, PriceRange, SafetyChecklist, TreatmentPackage,
     certificates_of, evidence, packages_of, strings, today,
 };
+use super::vocab::ClinicStatus;
 use crate::error::ServiceError;
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::pagination::PageInfo;
@@ -28,6 +29,8 @@ pub struct Clinic {
     description: String,
     website: Option<String>,
     languages: Vec<String>,
+    status: String,
+    version: i32,
 }
 
 impl From<clinics::Model> for Clinic {
@@ -42,6 +45,8 @@ impl From<clinics::Model> for Clinic {
             city: c.city,
             description: c.description,
             website: c.website,
+            status: c.status,
+            version: c.version,
         }
     }
 }
@@ -113,6 +118,15 @@ impl Clinic {
     async fn languages(&self) -> &[String] {
         &self.languages
     }
+    /// Where the clinic is in its lifecycle; partners only ever see PUBLISHED clinics.
+    async fn status(&self) -> Result<ClinicStatus> {
+        Ok(ClinicStatus::from_stored(&self.status)?)
+    }
+    /// The record's current version, for optimistic concurrency on updates.
+    async fn version(&self) -> i32 {
+        self.version
+    }
+
     /// The doctors practising at the clinic.
     async fn doctors(&self, ctx: &Context<'_>) -> Result<Vec<Doctor>> {
         let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;

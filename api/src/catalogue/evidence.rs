@@ -1,17 +1,21 @@
 //! A clinic's evidence — doctors, accreditations, certificates, packages — gathered through
-//! the request's batch loader, and the safety checklist computed from it.
+//! the request's batch loader (reads) or plain queries on a writer's transaction (roll-ups),
+//! and the safety checklist computed from it.
 
 use std::collections::HashMap;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::DataLoader;
 use chrono::NaiveDate;
 use entity::{accreditations, doctors, treatment_packages};
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::loaders::{
     AccreditationsOf, CatalogueLoader, CertificateWithMarkers, CertificatesOf, DoctorsOf, PackagesOf,
 };
 use super::rules::{self, Checklist, ClinicEvidence};
-use crate::error::{ServiceError, ServiceResult};
+use super::{certificate_rows, package_rows};
+use crate::error::ServiceResult;
 
 /// Everything the checklist looks at for one clinic.
 #[derive(Default)]
@@ -61,22 +65,32 @@ impl Evidence {
     }
 }
 
-/// Loads the evidence of many clinics at once, outside a GraphQL request.
-pub async fn load_many(loader: &CatalogueLoader, ids: &[i32]) -> Result<HashMap<i32, Evidence>, ServiceError> {
-    let mut doctors = loader.load(&ids.iter().map(|i| DoctorsOf(*i)).collect::<Vec<_>>()).await?;
-    let mut accreditations = loader.load(&ids.iter().map(|i| AccreditationsOf(*i)).collect::<Vec<_>>()).await?;
-    let mut certificates = loader.load(&ids.iter().map(|i| CertificatesOf(*i)).collect::<Vec<_>>()).await?;
-    let mut packages = loader.load(&ids.iter().map(|i| PackagesOf(*i)).collect::<Vec<_>>()).await?;
-    Ok(ids
-        .iter()
-        .map(|id| {
-            let evidence = Evidence {
-                doctors: doctors.remove(&DoctorsOf(*id)).unwrap_or_default(),
-                accreditations: accreditations.remove(&AccreditationsOf(*id)).unwrap_or_default(),
-                certificates: certificates.remove(&CertificatesOf(*id)).unwrap_or_default(),
-                packages: packages.remove(&PackagesOf(*id)).unwrap_or_default(),
-            };
-            (*id, evidence)
-        })
-        .collect())
+/// Reads the evidence of many clinics with plain queries on `conn` — a writer's own
+/// transaction, so what it has just written (and not yet committed) is what is judged. One
+/// statement per relation, however many clinics.
+pub async fn read_many(conn: &impl ConnectionTrait, ids: &[i32]) -> ServiceResult<HashMap<i32, Evidence>> {
+    let mut all: HashMap<i32, Evidence> = ids.iter().map(|id| (*id, Evidence::default())).collect();
+    let doctors = doctors::Entity::find()
+        .filter(doctors::Column::ClinicId.is_in(ids.iter().copied()))
+        .order_by_asc(doctors::Column::Id)
+        .all(conn)
+        .await?;
+    for row in doctors {
+        all.entry(row.clinic_id).or_default().doctors.push(row);
+    }
+    let accreditations = accreditations::Entity::find()
+        .filter(accreditations::Column::ClinicId.is_in(ids.iter().copied()))
+        .order_by_asc(accreditations::Column::Id)
+        .all(conn)
+        .await?;
+    for row in accreditations {
+        all.entry(row.clinic_id).or_default().accreditations.push(row);
+    }
+    for (certificate, markers) in certificate_rows::of_clinics(conn, ids).await? {
+        all.entry(certificate.clinic_id).or_default().certificates.push((certificate, markers));
+    }
+    for (clinic_id, packages) in package_rows::active_of_clinics(conn, ids).await? {
+        all.entry(clinic_id).or_default().packages = packages;
+    }
+    Ok(all)
 }

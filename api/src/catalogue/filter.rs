@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter};
 
 use super::folding::fold;
-use super::vocab::{AccreditationBody, CellSource, ClinicOrderField, OrderDirection};
+use super::vocab::{AccreditationBody, CellSource, ClinicOrderField, ClinicStatus, OrderDirection};
 use crate::error::{ServiceError, ServiceResult};
 use crate::money::Decimal;
 
@@ -107,7 +107,7 @@ fn text(value: &Option<String>, name: &str) -> ServiceResult<Option<String>> {
 }
 
 /// `LIKE` pattern matching `needle`, folded, anywhere, with its wildcards escaped.
-fn contains_pattern(needle: &str) -> LikeExpr {
+pub fn contains_pattern(needle: &str) -> LikeExpr {
     let escaped: String = fold(needle)
         .chars()
         .flat_map(|c| match c {
@@ -134,7 +134,7 @@ pub async fn condition(
     input: &ClinicFilterInput,
     today: NaiveDate,
 ) -> ServiceResult<Condition> {
-    let mut cond = Condition::all().add(clinics::Column::Published.eq(true));
+    let mut cond = Condition::all().add(clinics::Column::Status.eq(ClinicStatus::Published.as_str()));
     list(&input.country_codes, "countryCodes")?;
     list(&input.cell_sources, "cellSources")?;
     list(&input.accreditation_bodies, "accreditationBodies")?;

@@ -41,7 +41,8 @@ pub struct PageArgs {
 pub struct TotalCount(Shared<BoxFuture<'static, Result<u64, ServiceError>>>);
 
 impl TotalCount {
-    fn new(db: &DatabaseConnection, condition: Condition) -> Self {
+    /// Counts the clinics matching `condition` once, when first asked.
+    pub fn new(db: &DatabaseConnection, condition: Condition) -> Self {
         let db = db.clone();
         Self(async move { Ok(clinics::Entity::find().filter(condition).count(&db).await?) }.boxed().shared())
     }

@@ -7,7 +7,7 @@
 
 use entity::treatment_packages as packages;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::Value;
 
 use super::filter::probe;
@@ -15,7 +15,7 @@ use super::filter::probe;
 /// The active packages of the outer group's clinic as a JSON array of arrays, each in the
 /// order of [`Entry`], as text. Constant SQL: no input.
 fn packages_json(backend: DbBackend) -> Expr {
-    const COLUMNS: [&str; 12] = [
+    const COLUMNS: [&str; 13] = [
         "id",
         "treatment_id",
         "name",
@@ -28,6 +28,7 @@ fn packages_json(backend: DbBackend) -> Expr {
         "currency_code",
         "price_usd_minor",
         "inclusions",
+        "version",
     ];
     // PostgreSQL's JSONB columns embed as JSON; SQLite keeps JSON as text, which `json()`
     // embeds as JSON rather than as a string.
@@ -49,7 +50,7 @@ fn packages_json(backend: DbBackend) -> Expr {
 }
 
 /// One package as the aggregate lists it.
-type Entry = (i32, i32, String, String, i32, Value, i32, i32, i64, String, i64, Value);
+type Entry = (i32, i32, String, String, i32, Value, i32, i32, i64, String, i64, Value, i32);
 
 /// Decodes one clinic's packages, cheapest first (ties by id).
 fn decode(clinic_id: i32, json: &str) -> Result<Vec<packages::Model>, DbErr> {
@@ -71,6 +72,7 @@ fn decode(clinic_id: i32, json: &str) -> Result<Vec<packages::Model>, DbErr> {
                 currency,
                 usd,
                 inclusions,
+                version,
             )| {
                 packages::Model {
                     id,
@@ -87,6 +89,7 @@ fn decode(clinic_id: i32, json: &str) -> Result<Vec<packages::Model>, DbErr> {
                     price_usd_minor: usd,
                     inclusions,
                     active: true,
+                    version,
                 }
             },
         )
@@ -97,7 +100,7 @@ fn decode(clinic_id: i32, json: &str) -> Result<Vec<packages::Model>, DbErr> {
 
 /// The active packages of the clinics `clinic_ids`, each clinic's cheapest first.
 pub async fn active_of_clinics(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     clinic_ids: &[i32],
 ) -> Result<Vec<(i32, Vec<packages::Model>)>, DbErr> {
     let backend = db.get_database_backend();
@@ -123,8 +126,8 @@ mod tests {
     #[test]
     fn packages_decode_cheapest_first_with_their_json_fields() {
         let json = r#"[
-            [9, 1, "Advanced", "UMBILICAL_CORD_MSC", 250, ["INTRAVENOUS"], 2, 5, 1900000, "USD", 1900000, ["hotel"]],
-            [4, 1, "Basic", "ADIPOSE_MSC", 50, [], 1, 3, 375000, "USD", 375000, []]
+            [9, 1, "Advanced", "UMBILICAL_CORD_MSC", 250, ["INTRAVENOUS"], 2, 5, 1900000, "USD", 1900000, ["hotel"], 3],
+            [4, 1, "Basic", "ADIPOSE_MSC", 50, [], 1, 3, 375000, "USD", 375000, [], 1]
         ]"#;
         let rows = decode(7, json).expect("valid JSON");
         let names: Vec<&str> = rows.iter().map(|p| p.name.as_str()).collect();

@@ -10,22 +10,22 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveTime, Utc};
 use entity::clinics;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
 
 use super::evidence::{self, Evidence};
-use super::loaders::CatalogueLoader;
 use crate::error::ServiceResult;
 
-/// Recomputes the roll-ups of `clinic_ids` as of `now`.
-pub async fn refresh(db: &DatabaseConnection, clinic_ids: &[i32], now: DateTime<Utc>) -> ServiceResult<()> {
+/// Recomputes the roll-ups of `clinic_ids` as of `now`, reading and writing through `conn`
+/// (the caller's transaction, so the roll-ups commit with what they are derived from).
+pub async fn refresh(conn: &impl ConnectionTrait, clinic_ids: &[i32], now: DateTime<Utc>) -> ServiceResult<()> {
     if clinic_ids.is_empty() {
         return Ok(());
     }
-    let loader = CatalogueLoader::new(db.clone());
-    let clinics = clinics::Entity::find().filter(clinics::Column::Id.is_in(clinic_ids.iter().copied())).all(db).await?;
-    let mut evidence: HashMap<i32, Evidence> = evidence::load_many(&loader, clinic_ids).await?;
-    // One transaction for the batch: a commit per clinic would cost SQLite a sync each.
-    let txn = db.begin().await?;
+    let clinics =
+        clinics::Entity::find().filter(clinics::Column::Id.is_in(clinic_ids.iter().copied())).all(conn).await?;
+    let mut evidence: HashMap<i32, Evidence> = evidence::read_many(conn, clinic_ids).await?;
     for clinic in clinics {
         let Some(ev) = evidence.remove(&clinic.id) else { continue };
         let checklist = ev.checklist(&clinic.name, &clinic.description, now.date_naive());
@@ -36,10 +36,9 @@ pub async fn refresh(db: &DatabaseConnection, clinic_ids: &[i32], now: DateTime<
             .col_expr(clinics::Column::SafetyScoreValidUntil, Expr::value(valid_until))
             .col_expr(clinics::Column::LowestPriceUsdMinor, Expr::value(lowest))
             .filter(clinics::Column::Id.eq(clinic.id))
-            .exec(&txn)
+            .exec(conn)
             .await?;
     }
-    txn.commit().await?;
     Ok(())
 }
 
@@ -52,5 +51,12 @@ pub async fn refresh_stale(db: &DatabaseConnection, now: DateTime<Utc>) -> Servi
         .into_tuple()
         .all(db)
         .await?;
-    refresh(db, &stale, now).await
+    if stale.is_empty() {
+        return Ok(());
+    }
+    // One transaction for the batch: a commit per clinic would cost SQLite a sync each.
+    let txn = db.begin().await?;
+    refresh(&txn, &stale, now).await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -45,6 +45,9 @@ fn certificate(lot: &str, issued_on: &str) -> coa::Model {
         document_url: None,
         document_sha256: None,
         status: "VERIFIED".to_owned(),
+        version: 1,
+        verified_at: None,
+        verified_by: None,
     }
 }
 
@@ -80,6 +83,9 @@ fn accreditation(status: &str, expires_on: Option<&str>) -> accreditations::Mode
         issued_on: Some(day("2024-01-01")),
         expires_on: expires_on.map(day),
         status: status.to_owned(),
+        version: 1,
+        verified_at: None,
+        verified_by: None,
     }
 }
 
@@ -92,6 +98,7 @@ fn doctor(license: Option<&str>) -> doctors::Model {
         license_number: license.map(str::to_owned),
         years_of_experience: Some(12),
         specialties: json!(["Neurology"]),
+        version: 1,
     }
 }
 
@@ -111,6 +118,7 @@ fn package(name: &str, routes: serde_json::Value) -> treatment_packages::Model {
         price_usd_minor: 950_000,
         inclusions: json!(["Hotel"]),
         active: true,
+        version: 1,
     }
 }
 

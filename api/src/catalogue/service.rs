@@ -12,6 +12,7 @@ use sea_orm::{
 };
 
 use super::filter::{check_text, treatment_by_slug};
+use super::vocab::ClinicStatus;
 use crate::error::{ServiceError, ServiceResult};
 
 /// Every treatment, by name.
@@ -25,7 +26,10 @@ pub async fn treatments(db: &DatabaseConnection) -> ServiceResult<Vec<treatments
 
 /// A published clinic by row id.
 pub async fn clinic_by_id(db: &DatabaseConnection, id: i32) -> ServiceResult<Option<clinics::Model>> {
-    Ok(clinics::Entity::find_by_id(id).filter(clinics::Column::Published.eq(true)).one(db).await?)
+    Ok(clinics::Entity::find_by_id(id)
+        .filter(clinics::Column::Status.eq(ClinicStatus::Published.as_str()))
+        .one(db)
+        .await?)
 }
 
 /// A published clinic by slug.
@@ -36,7 +40,7 @@ pub async fn clinic_by_slug(db: &DatabaseConnection, slug: &str) -> ServiceResul
     check_text(slug, &["slug"])?;
     Ok(clinics::Entity::find()
         .filter(clinics::Column::Slug.eq(slug))
-        .filter(clinics::Column::Published.eq(true))
+        .filter(clinics::Column::Status.eq(ClinicStatus::Published.as_str()))
         .one(db)
         .await?)
 }
@@ -79,7 +83,7 @@ async fn of_published<E: EntityTrait>(
     Ok(E::find()
         .join(JoinType::InnerJoin, clinic)
         .filter(id.is_in(ids.iter().copied()))
-        .filter(Expr::col((clinics::Entity, clinics::Column::Published)).eq(true))
+        .filter(Expr::col((clinics::Entity, clinics::Column::Status)).eq(ClinicStatus::Published.as_str()))
         .all(db)
         .await?)
 }
@@ -96,7 +100,7 @@ pub async fn records(db: &DatabaseConnection, ids: &RecordIds) -> ServiceResult<
     } else {
         clinics::Entity::find()
             .filter(clinics::Column::Id.is_in(ids.clinics.iter().copied()))
-            .filter(clinics::Column::Published.eq(true))
+            .filter(clinics::Column::Status.eq(ClinicStatus::Published.as_str()))
             .all(db)
             .await?
     };
@@ -167,7 +171,7 @@ pub async fn cost_comparison(db: &DatabaseConnection, slug: &str) -> ServiceResu
         .column_as(p(treatment_packages::Column::CellCountMillions).max(), "max_cells")
         .filter(treatment_packages::Column::TreatmentId.eq(treatment.id))
         .filter(treatment_packages::Column::Active.eq(true))
-        .filter(Expr::col((clinics::Entity, clinics::Column::Published)).eq(true))
+        .filter(Expr::col((clinics::Entity, clinics::Column::Status)).eq(ClinicStatus::Published.as_str()))
         .group_by(Expr::col((clinics::Entity, clinics::Column::CountryCode)))
         .order_by_asc(Expr::col((clinics::Entity, clinics::Column::CountryCode)))
         .into_model::<CountryCosts>()

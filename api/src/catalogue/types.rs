@@ -11,8 +11,8 @@ use super::rules;
 use super::vocab::{AccreditationBody, AdministrationRoute, CellSource, ChecklistKey, TestOutcome, VerificationStatus};
 use crate::error::ServiceError;
 use crate::graphql::ids::{Kind, encode};
-use crate::graphql::scalars::Date;
 use crate::graphql::scalars::Money;
+use crate::graphql::scalars::{Date, DateTime};
 
 pub(crate) fn strings(json: &serde_json::Value) -> Vec<String> {
     json.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
@@ -34,6 +34,8 @@ pub struct Treatment {
     /// Regulatory status, e.g. whether it is approved in the United States. Show it beside
     /// the treatment.
     pub regulatory_note: String,
+    /// The record's current version, for optimistic concurrency on updates.
+    pub version: i32,
 }
 
 impl From<treatments::Model> for Treatment {
@@ -45,6 +47,7 @@ impl From<treatments::Model> for Treatment {
             condition: t.condition,
             description: t.description,
             regulatory_note: t.regulatory_note,
+            version: t.version,
         }
     }
 }
@@ -65,6 +68,8 @@ pub struct Doctor {
     pub years_of_experience: Option<i32>,
     /// Fields of practice, e.g. "Neurology", "Headache medicine".
     pub specialties: Vec<String>,
+    /// The record's current version, for optimistic concurrency on updates.
+    pub version: i32,
 }
 
 impl From<doctors::Model> for Doctor {
@@ -76,6 +81,7 @@ impl From<doctors::Model> for Doctor {
             title: d.title,
             license_number: d.license_number,
             years_of_experience: d.years_of_experience,
+            version: d.version,
         }
     }
 }
@@ -98,6 +104,10 @@ pub struct Accreditation {
     /// How far Medtour has checked it. EXPIRED once `expiresOn` has passed (judged against
     /// today's UTC date when read), whatever was verified before.
     pub status: VerificationStatus,
+    /// When staff last set VERIFIED or REJECTED.
+    pub verified_at: Option<DateTime>,
+    /// The record's current version, for optimistic concurrency on updates.
+    pub version: i32,
 }
 
 impl Accreditation {
@@ -112,6 +122,8 @@ impl Accreditation {
             certificate_number: a.certificate_number,
             issued_on: a.issued_on.map(Date),
             expires_on: a.expires_on.map(Date),
+            verified_at: a.verified_at.map(DateTime),
+            version: a.version,
         })
     }
 }
@@ -163,6 +175,10 @@ pub struct CertificateOfAnalysis {
     /// All tests PASS, viability at least 70 %, CD73/CD90/CD105 at least 95 % positive and
     /// CD34, CD45, CD14 or CD11b, CD19 or CD79a and HLA-DR at most 2 % (ISCT criteria).
     pub meets_release_criteria: bool,
+    /// When staff last set VERIFIED or REJECTED.
+    pub verified_at: Option<DateTime>,
+    /// The record's current version, for optimistic concurrency on updates.
+    pub version: i32,
 }
 
 impl CertificateOfAnalysis {
@@ -189,6 +205,8 @@ impl CertificateOfAnalysis {
             viability_percent: c.viability_percent,
             document_url: c.document_url,
             document_sha256: c.document_sha256,
+            verified_at: c.verified_at.map(DateTime),
+            version: c.version,
         })
     }
 }
@@ -218,6 +236,11 @@ pub struct TreatmentPackage {
     /// What the price includes besides the treatment, e.g. "hotel", "airport transfers",
     /// "pre-treatment bloodwork".
     pub inclusions: Vec<String>,
+    /// False once archived: archived packages leave the partner catalogue but stay
+    /// reachable from the quotes that name them.
+    pub active: bool,
+    /// The record's current version, for optimistic concurrency on updates.
+    pub version: i32,
 }
 
 impl TreatmentPackage {
@@ -238,6 +261,8 @@ impl TreatmentPackage {
             cell_count_millions: p.cell_count_millions,
             sessions: p.sessions,
             stay_days: p.stay_days,
+            active: p.active,
+            version: p.version,
         })
     }
 }

@@ -125,3 +125,42 @@ vocabulary!(
         Desc => "DESC",
     }
 );
+
+vocabulary!(
+    /// Where a clinic is in its lifecycle. Partners only ever see PUBLISHED clinics.
+    ClinicStatus {
+        /// Being prepared by staff; not shown to partners.
+        Draft => "DRAFT",
+        /// Shown to partners and open to quote requests.
+        Published => "PUBLISHED",
+        /// Hidden from partners for now; may be published again.
+        Suspended => "SUSPENDED",
+        /// Retired for good; its quotes stay readable.
+        Archived => "ARCHIVED",
+    }
+);
+
+vocabulary!(
+    /// A reviewer's verdict on a piece of evidence.
+    VerificationDecision {
+        /// The evidence checks out: it becomes VERIFIED.
+        Verify => "VERIFY",
+        /// The evidence does not check out: it becomes REJECTED.
+        Reject => "REJECT",
+    }
+);
+
+impl ClinicStatus {
+    /// True when a clinic may move from `self` to `to`: DRAFT → PUBLISHED → SUSPENDED ⇄
+    /// PUBLISHED, and anything not yet archived → ARCHIVED.
+    pub fn may_become(self, to: ClinicStatus) -> bool {
+        use ClinicStatus::*;
+        matches!(
+            (self, to),
+            (Draft, Published)
+                | (Published, Suspended)
+                | (Suspended, Published)
+                | (Draft | Published | Suspended, Archived)
+        )
+    }
+}

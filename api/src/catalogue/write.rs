@@ -10,15 +10,18 @@
 //!
 //! Rows are returned as active models, not inserted, so a caller can insert them one by one
 //! inside its transaction or in bulk with ids of its own (the benchmark writes 10,000
-//! clinics).
+//! clinics). Administration updates rows through the same drafts ([`ClinicDraft::changes`],
+//! [`PackageDraft::changes`]) and refreshes the roll-ups inside its own transaction, before
+//! it commits, so no reader ever sees a clinic whose derived values lag its records.
 
 use chrono::{DateTime, Utc};
 use entity::{clinics, treatment_packages};
-use sea_orm::{DatabaseConnection, Set};
+use sea_orm::{ConnectionTrait, Set};
 use serde_json::json;
 
 use super::folding::FoldedTexts;
 use super::rollups;
+use super::vocab::ClinicStatus;
 use crate::error::{ServiceError, ServiceResult};
 
 /// What is written of a clinic; everything else in its row is derived.
@@ -33,16 +36,31 @@ pub struct ClinicDraft {
     pub website: Option<String>,
     /// ISO 639-1 codes.
     pub languages: Vec<String>,
-    pub published: bool,
+    /// Partners see PUBLISHED clinics only.
+    pub status: ClinicStatus,
 }
 
 impl ClinicDraft {
     /// The clinic's new row as of `now`, with its folded texts and empty roll-ups (until
     /// [`refresh_derived`] runs).
     pub fn row(&self, now: DateTime<Utc>) -> clinics::ActiveModel {
-        let folded = FoldedTexts::of(&self.name, &self.city, &self.description);
         clinics::ActiveModel {
             slug: Set(self.slug.clone()),
+            status: Set(self.status.as_str().to_owned()),
+            version: Set(1),
+            safety_score: Set(0),
+            safety_score_valid_until: Set(None),
+            lowest_price_usd_minor: Set(None),
+            created_at: Set(now),
+            ..self.changes(now)
+        }
+    }
+
+    /// The descriptive columns of the clinic as of `now`, with their folded copies: what an
+    /// update writes (the slug, status and roll-ups are left as they are).
+    pub fn changes(&self, now: DateTime<Utc>) -> clinics::ActiveModel {
+        let folded = FoldedTexts::of(&self.name, &self.city, &self.description);
+        clinics::ActiveModel {
             name: Set(self.name.clone()),
             country_code: Set(self.country_code.clone()),
             city: Set(self.city.clone()),
@@ -51,11 +69,6 @@ impl ClinicDraft {
             city_folded: Set(folded.city_folded),
             website: Set(self.website.clone()),
             languages: Set(json!(self.languages)),
-            published: Set(self.published),
-            safety_score: Set(0),
-            safety_score_valid_until: Set(None),
-            lowest_price_usd_minor: Set(None),
-            created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
         }
@@ -86,6 +99,16 @@ impl PackageDraft {
     pub fn row(&self) -> ServiceResult<treatment_packages::ActiveModel> {
         Ok(treatment_packages::ActiveModel {
             clinic_id: Set(self.clinic_id),
+            active: Set(self.active),
+            version: Set(1),
+            ..self.changes()?
+        })
+    }
+
+    /// What an update of the package writes, with its USD price (the clinic and the
+    /// active flag are left as they are).
+    pub fn changes(&self) -> ServiceResult<treatment_packages::ActiveModel> {
+        Ok(treatment_packages::ActiveModel {
             treatment_id: Set(self.treatment_id),
             name: Set(self.name.clone()),
             cell_source: Set(self.cell_source.clone()),
@@ -97,7 +120,6 @@ impl PackageDraft {
             currency_code: Set(self.currency_code.clone()),
             price_usd_minor: Set(usd_minor(self.price_minor, &self.currency_code)?),
             inclusions: Set(json!(self.inclusions)),
-            active: Set(self.active),
             ..Default::default()
         })
     }
@@ -115,7 +137,9 @@ pub fn usd_minor(price_minor: i64, currency: &str) -> ServiceResult<i64> {
 }
 
 /// Recomputes what the catalogue derives for `clinic_ids` (safety score, lowest price) as of
-/// `now`: every writer calls this for the clinics it touched.
-pub async fn refresh_derived(db: &DatabaseConnection, clinic_ids: &[i32], now: DateTime<Utc>) -> ServiceResult<()> {
-    rollups::refresh(db, clinic_ids, now).await
+/// `now`: every writer calls this for the clinics it touched, on its own transaction, so
+/// the roll-ups commit (or roll back) with the records they are derived from. (Outside a
+/// transaction each clinic's update commits alone, which costs SQLite a sync each.)
+pub async fn refresh_derived(conn: &impl ConnectionTrait, clinic_ids: &[i32], now: DateTime<Utc>) -> ServiceResult<()> {
+    rollups::refresh(conn, clinic_ids, now).await
 }

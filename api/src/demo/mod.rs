@@ -16,6 +16,7 @@ use sea_orm::{
 use serde_json::json;
 
 use self::records::{Catalogue, ClinicRecord};
+use crate::catalogue::vocab::ClinicStatus;
 use crate::catalogue::write::{self, ClinicDraft, PackageDraft};
 use crate::config::Mode;
 use crate::money::{self, Decimal};
@@ -80,9 +81,9 @@ pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Loaded,
             new_clinics.push(insert_clinic(&txn, c, now).await?);
         }
     }
+    write::refresh_derived(&txn, &new_clinics, now).await?;
     txn.commit().await?;
     loaded.clinics = new_clinics.len();
-    write::refresh_derived(db, &new_clinics, now).await?;
     Ok(loaded)
 }
 
@@ -115,7 +116,7 @@ async fn insert_clinic(txn: &DatabaseTransaction, c: &ClinicRecord, now: DateTim
         description: c.description.clone(),
         website: c.website.clone(),
         languages: c.languages.clone(),
-        published: c.published,
+        status: if c.published { ClinicStatus::Published } else { ClinicStatus::Draft },
     };
     let clinic = draft.row(now).insert(txn).await?;
     for d in &c.doctors {
@@ -211,7 +212,7 @@ pub async fn print_demo_clients(db: &DatabaseConnection, port: u16, now: DateTim
     use crate::auth::role::Role;
     let partner = Some("Demo Partner Site");
     let clinic = clinics::Entity::find()
-        .filter(clinics::Column::Published.eq(true))
+        .filter(clinics::Column::Status.eq(ClinicStatus::Published.as_str()))
         .one(db)
         .await?
         .map(|c| c.slug)

@@ -17,11 +17,14 @@ pub enum Kind {
     CertificateOfAnalysis,
     TreatmentPackage,
     Quote,
+    AuditRecord,
+    Partner,
+    ApiClient,
 }
 
 impl Kind {
     /// Every kind, in declaration order.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Treatment,
         Kind::Clinic,
         Kind::Doctor,
@@ -29,6 +32,9 @@ impl Kind {
         Kind::CertificateOfAnalysis,
         Kind::TreatmentPackage,
         Kind::Quote,
+        Kind::AuditRecord,
+        Kind::Partner,
+        Kind::ApiClient,
     ];
 
     /// The GraphQL type name, which is also the ID's prefix.
@@ -41,6 +47,9 @@ impl Kind {
             Kind::CertificateOfAnalysis => "CertificateOfAnalysis",
             Kind::TreatmentPackage => "TreatmentPackage",
             Kind::Quote => "Quote",
+            Kind::AuditRecord => "AuditRecord",
+            Kind::Partner => "Partner",
+            Kind::ApiClient => "ApiClient",
         }
     }
 }

@@ -17,6 +17,7 @@ use super::scope::Tenancy;
 use super::validate;
 use super::vocab::{QuoteStatus, UserErrorCode};
 use crate::auth::caller::Caller;
+use crate::catalogue::vocab::ClinicStatus;
 use crate::error::{ServiceError, ServiceResult};
 use crate::state::AppState;
 
@@ -83,7 +84,12 @@ async fn resolve_target(
     errors: &mut Vec<UserError>,
 ) -> ServiceResult<Option<Target>> {
     let clinic = match input.clinic {
-        Some(id) => clinics::Entity::find_by_id(id).filter(clinics::Column::Published.eq(true)).one(db).await?,
+        Some(id) => {
+            clinics::Entity::find_by_id(id)
+                .filter(clinics::Column::Status.eq(ClinicStatus::Published.as_str()))
+                .one(db)
+                .await?
+        }
         None => None,
     };
     let Some(clinic) = clinic else {

@@ -9,6 +9,8 @@ use async_graphql::{MergedObject, MergedSubscription, Request, Schema};
 use sea_orm::DatabaseConnection;
 
 use self::node::NodeQuery;
+use crate::admin::api::{AdminMutation, AdminQuery};
+use crate::admin::loaders::AdminLoader;
 use crate::catalogue::loaders::CatalogueLoader;
 use crate::catalogue::query::CatalogueQuery;
 use crate::limits::QueryLimits;
@@ -21,14 +23,14 @@ use crate::viewer::ViewerQuery;
 /// needs (a missing one is FORBIDDEN).
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery);
+pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery, AdminQuery);
 
 /// What partners change: the quote workflow. Each mutation answers with a payload holding
 /// the object and `userErrors`, the problems that stopped it (bad input, a transition the
 /// status does not allow, a conflict); errors there are not GraphQL errors.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(QuoteMutation);
+pub struct MutationRoot(QuoteMutation, AdminMutation);
 
 /// Live updates, over graphql-transport-ws on `/graphql/ws`, authenticated by the
 /// `Authorization` entry of `connection_init`'s payload.
@@ -74,4 +76,5 @@ pub fn with_loaders(request: Request, db: &DatabaseConnection) -> Request {
     request
         .data(DataLoader::new(CatalogueLoader::new(db.clone()), tokio::spawn))
         .data(DataLoader::new(QuoteLoader::new(db.clone()), tokio::spawn))
+        .data(DataLoader::new(AdminLoader::new(db.clone()), tokio::spawn))
 }

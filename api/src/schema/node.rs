@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Interface, Object, Result};
 
+use crate::admin::partners as admin_partners;
+use crate::admin::types::{ApiClient, AuditRecord, Partner};
 use crate::auth::caller::{Caller, caller};
 use crate::auth::role::Scope;
 use crate::catalogue::clinic::Clinic;
@@ -34,6 +36,9 @@ pub enum Node {
     CertificateOfAnalysis(CertificateOfAnalysis),
     TreatmentPackage(TreatmentPackage),
     Quote(Quote),
+    AuditRecord(AuditRecord),
+    Partner(Partner),
+    ApiClient(ApiClient),
 }
 
 /// The most IDs one `nodes` call may ask for.
@@ -54,7 +59,8 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
         // Each kind needs the scope its own root field needs: a quote without `quotes:read`
         // is not visible (as though it did not exist); the catalogue without
         // `catalogue:read` is forbidden outright, as `clinic` would be.
-        if kind != Kind::Quote && !caller.has_scope(Scope::CatalogueRead) {
+        let administered = matches!(kind, Kind::AuditRecord | Kind::Partner | Kind::ApiClient);
+        if kind != Kind::Quote && !administered && !caller.has_scope(Scope::CatalogueRead) {
             return Err(ServiceError::Forbidden("this needs a token with the catalogue:read scope".into()));
         }
         decoded.push((kind, row));
@@ -71,9 +77,15 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
         packages: rows_of(Kind::TreatmentPackage),
     };
     let quote_rows = if caller.has_scope(Scope::QuotesRead) { rows_of(Kind::Quote) } else { Vec::new() };
-    let (records, quotes) = futures::try_join!(
+    // Partners, clients and the audit log are staff's: invisible to anyone else.
+    let admin = caller.has_scope(Scope::Admin);
+    let admin_rows = |kind: Kind| if admin { rows_of(kind) } else { Vec::new() };
+    let (partner_rows, client_rows, audit_rows) =
+        (admin_rows(Kind::Partner), admin_rows(Kind::ApiClient), admin_rows(Kind::AuditRecord));
+    let (records, quotes, (partners, clients, audits)) = futures::try_join!(
         service::records(&state.db, &wanted),
-        read::by_rows(&state.db, Tenancy::of(caller), &quote_rows)
+        read::by_rows(&state.db, Tenancy::of(caller), &quote_rows),
+        admin_partners::by_ids(&state.db, &partner_rows, &client_rows, &audit_rows)
     )?;
     let today = state.clock.now().date_naive();
     let mut found: HashMap<(Kind, i32), Node> = HashMap::new();
@@ -98,6 +110,15 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
     }
     for q in quotes {
         found.insert((Kind::Quote, q.id), Node::Quote(q.into()));
+    }
+    for p in partners {
+        found.insert((Kind::Partner, p.id), Node::Partner(Partner::from_row(p)?));
+    }
+    for c in clients {
+        found.insert((Kind::ApiClient, c.id), Node::ApiClient(ApiClient::from_row(c)?));
+    }
+    for a in audits {
+        found.insert((Kind::AuditRecord, a.id), Node::AuditRecord(AuditRecord::from_row(a)?));
     }
     // The same ID asked for twice is answered twice.
     Ok(decoded.iter().map(|key| found.get(key).cloned()).collect())

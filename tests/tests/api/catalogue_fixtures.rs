@@ -5,8 +5,11 @@
 //! After writing, [`refresh`] recomputes the clinic's roll-ups as the API would, so orderings
 //! by price and safety see it.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use chrono::{Days, NaiveDate, Utc};
 use entity::{accreditations, certificates_of_analysis as coa, clinics, coa_markers, doctors, treatments};
+use medtour::catalogue::vocab::ClinicStatus;
 use medtour::catalogue::write::{ClinicDraft, PackageDraft, refresh_derived};
 use medtour::graphql::ids::{Kind, encode};
 use medtour_tests::{Backend, TestApp, spawn_app_with};
@@ -63,7 +66,7 @@ pub async fn clinic_with(
         description: description.into(),
         website: None,
         languages: vec!["en".into()],
-        published,
+        status: if published { ClinicStatus::Published } else { ClinicStatus::Draft },
     };
     draft.row(Utc::now()).insert(db).await.expect("a fixture clinic").id
 }
@@ -136,6 +139,9 @@ pub async fn doctor(db: &DatabaseConnection, clinic_id: i32, license: Option<&st
     .id
 }
 
+/// Certificate numbers are unique per body: each fixture accreditation gets its own.
+static NUMBERS: AtomicU32 = AtomicU32::new(1);
+
 /// Inserts an accreditation from `body` with a stored `status`; returns its row id.
 pub async fn accreditation(
     db: &DatabaseConnection,
@@ -148,7 +154,7 @@ pub async fn accreditation(
         clinic_id: Set(clinic_id),
         body: Set(body.into()),
         body_name: Set(format!("{body} accreditation body")),
-        certificate_number: Set(format!("{body}-{clinic_id}")),
+        certificate_number: Set(format!("{body}-{clinic_id}-{}", NUMBERS.fetch_add(1, Ordering::Relaxed))),
         issued_on: Set(Some(days_from_today(-400))),
         expires_on: Set(expires_on),
         status: Set(status.into()),

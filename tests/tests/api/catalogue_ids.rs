@@ -108,7 +108,7 @@ on_both_backends! {
         let app = catalogue_app(backend).await;
         let slug = "biscayne-regenerative-miami";
         let row = clinic_row(&app, slug).await;
-        assert!(!row.published);
+        assert_ne!(row.status, "PUBLISHED");
         let by_slug = app.data("query($s: String) { clinic(slug: $s) { id } }", json!({ "s": slug })).await;
         assert_eq!(by_slug["clinic"], Value::Null);
         let by_id =

@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use entity::coa_markers;
+use medtour::catalogue::vocab::ClinicStatus;
 use medtour::catalogue::write::ClinicDraft;
 use medtour::db::{Guarded, on_constraint, violated_constraint};
 use medtour::error::ServiceError;
@@ -18,7 +19,7 @@ fn draft(slug: &str) -> ClinicDraft {
         description: "A clinic written twice.".into(),
         website: None,
         languages: vec!["es".into()],
-        published: true,
+        status: ClinicStatus::Published,
     }
 }
 

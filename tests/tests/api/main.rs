@@ -1,5 +1,9 @@
 //! One end-to-end test binary (one link, shared harness): each module covers an area.
 
+mod admin_catalogue;
+mod admin_clients;
+mod admin_lifecycle;
+mod admin_support;
 mod auth;
 mod catalogue;
 mod catalogue_batching;

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use chrono::{Days, NaiveDate, Utc};
 use entity::{accreditations, certificates_of_analysis as coa, coa_markers, doctors};
+use medtour::catalogue::vocab::ClinicStatus;
 use medtour::catalogue::write::{ClinicDraft, PackageDraft, refresh_derived};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement, TransactionTrait,
@@ -142,7 +143,7 @@ pub async fn catalogue(db: &DatabaseConnection, scale: Scale, treatments: (i32, 
                 description: description.into(),
                 website: None,
                 languages: vec!["en".into()],
-                published: rng.chance(97),
+                status: if rng.chance(97) { ClinicStatus::Published } else { ClinicStatus::Draft },
             };
             let mut row = draft.row(now);
             row.id = Set(clinic_id);
@@ -156,6 +157,7 @@ pub async fn catalogue(db: &DatabaseConnection, scale: Scale, treatments: (i32, 
                     license_number: Set(rng.chance(90).then(|| format!("LIC-{i}-{j}"))),
                     years_of_experience: Set(Some(rng.below(30) as i32)),
                     specialties: Set(json!(["Neurology"])),
+                    version: Set(1),
                 });
                 doctor_id += 1;
             }
@@ -175,6 +177,9 @@ pub async fn catalogue(db: &DatabaseConnection, scale: Scale, treatments: (i32, 
                     issued_on: Set(Some(day(today, -1000))),
                     expires_on: Set(Some(day(today, expires))),
                     status: Set(status.into()),
+                    version: Set(1),
+                    verified_at: Set(None),
+                    verified_by: Set(None),
                 });
                 accreditation_id += 1;
             }
@@ -195,6 +200,9 @@ pub async fn catalogue(db: &DatabaseConnection, scale: Scale, treatments: (i32, 
                     document_url: Set(None),
                     document_sha256: Set(None),
                     status: Set(if rng.chance(90) { "VERIFIED" } else { "UNVERIFIED" }.into()),
+                    version: Set(1),
+                    verified_at: Set(None),
+                    verified_by: Set(None),
                 });
                 for (marker, percent) in MARKERS {
                     m.push(coa_markers::ActiveModel {
@@ -262,7 +270,10 @@ pub async fn catalogue(db: &DatabaseConnection, scale: Scale, treatments: (i32, 
 
     let started = Instant::now();
     for chunk in clinic_ids.chunks(1_000) {
-        refresh_derived(db, chunk, Utc::now()).await?;
+        // One transaction per chunk: a commit per clinic would cost SQLite a sync each.
+        let txn = db.begin().await?;
+        refresh_derived(&txn, chunk, Utc::now()).await?;
+        txn.commit().await?;
     }
     report.rollup_seconds = started.elapsed().as_secs_f64();
     Ok(report)
