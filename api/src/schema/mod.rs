@@ -9,7 +9,7 @@ use async_graphql::{MergedObject, MergedSubscription, Request, Schema};
 use sea_orm::DatabaseConnection;
 
 use self::node::NodeQuery;
-use crate::admin::api::{AdminMutation, AdminQuery};
+use crate::admin::api::{AdminQuery, CatalogueAdminMutation, PartnerAdminMutation};
 use crate::admin::loaders::AdminLoader;
 use crate::catalogue::loaders::CatalogueLoader;
 use crate::catalogue::query::CatalogueQuery;
@@ -30,7 +30,7 @@ pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery, AdminQu
 /// status does not allow, a conflict); errors there are not GraphQL errors.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(QuoteMutation, AdminMutation);
+pub struct MutationRoot(QuoteMutation, CatalogueAdminMutation, PartnerAdminMutation);
 
 /// Live updates, over graphql-transport-ws on `/graphql/ws`, authenticated by the
 /// `Authorization` entry of `connection_init`'s payload.
