@@ -315,3 +315,82 @@ on_both_backends! {
         assert_eq!(by_action["data"]["auditLog"]["totalCount"], 1, "{by_action:#}");
     }
 }
+
+on_both_backends! {
+    /// Each kind of write appends exactly one audit record, naming its action and entity and
+    /// holding the record as it became; a refused write appends none.
+    async fn every_kind_of_write_appends_one_audit_record(backend: Backend) {
+        let s = Staff::new(backend).await;
+        let latest = "{ auditLog(first: 1) { totalCount edges { node { action actorRole entityType entityId before after } } } }";
+        let mut count = s.audit_count().await;
+        // The latest record: its action, entity type and ID, and whether it holds a `before`.
+        let mut expect = |s: &Staff, body: Value, action: &str, entity: &str, id: &str, has_before: bool| {
+            count += 1;
+            let log = &body["data"]["auditLog"];
+            assert_eq!(log["totalCount"], count, "one record per write ({action}): {body:#}");
+            let node = &log["edges"][0]["node"];
+            assert_eq!(node["action"], action, "{body:#}");
+            assert_eq!(node["entityType"], entity, "{body:#}");
+            assert_eq!(node["entityId"], id, "{body:#}");
+            assert_eq!(node["actorRole"], "ADMIN");
+            // A removal leaves only what was removed; every other write, what the record became.
+            assert_eq!(node["after"].is_object(), !action.ends_with(".remove"), "{action}: {body:#}");
+            assert_eq!(node["before"].is_object(), has_before, "{action}: {body:#}");
+            let _ = s;
+        };
+
+        let clinic = s.draft("audit-every-write").await;
+        expect(&s, s.run(&s.admin, latest, json!({})).await, "clinic.create", "Clinic", &clinic, false);
+
+        let doctor = s
+            .done(&s.admin, CREATE_DOCTOR, json!({ "c": clinic, "input": { "name": "Dr. Audit", "title": "Neurologist", "licenseNumber": "CR-9", "specialties": [] } }))
+            .await["doctor"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        expect(&s, s.run(&s.admin, latest, json!({})).await, "doctor.create", "Doctor", &doctor, false);
+        s.done(&s.admin, "mutation($id: ID!) { r: removeDoctor(id: $id, version: 1) { userErrors { field message code } doctor { id } } }", json!({ "id": doctor })).await;
+        expect(&s, s.run(&s.admin, latest, json!({})).await, "doctor.remove", "Doctor", &doctor, true);
+
+        let accreditation = s
+            .done(&s.admin, CREATE_ACCREDITATION, json!({ "c": clinic, "input": accreditation_input("AUD-1") }))
+            .await["accreditation"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        expect(&s, s.run(&s.admin, latest, json!({})).await, "accreditation.create", "Accreditation", &accreditation, false);
+        s.done(&s.admin, VERIFY_ACCREDITATION, json!({ "id": accreditation, "v": 1, "d": "VERIFY" })).await;
+        expect(&s, s.run(&s.admin, latest, json!({})).await, "accreditation.verify", "Accreditation", &accreditation, true);
+
+        let certificate = s
+            .done(&s.admin, CREATE_CERTIFICATE, json!({ "c": clinic, "input": certificate_input("AUD-LOT") }))
+            .await["certificateOfAnalysis"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        expect(&s, s.run(&s.admin, latest, json!({})).await, "certificateOfAnalysis.create", "CertificateOfAnalysis", &certificate, false);
+        s.done(&s.admin, VERIFY_CERTIFICATE, json!({ "id": certificate, "v": 1, "d": "REJECT" })).await;
+        expect(&s, s.run(&s.admin, latest, json!({})).await, "certificateOfAnalysis.verify", "CertificateOfAnalysis", &certificate, true);
+
+        let package = s
+            .done(&s.admin, CREATE_PACKAGE, json!({ "c": clinic, "input": package_input("4100.00") }))
+            .await["treatmentPackage"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        expect(&s, s.run(&s.admin, latest, json!({})).await, "treatmentPackage.create", "TreatmentPackage", &package, false);
+        s.done(&s.admin, ARCHIVE_PACKAGE, json!({ "id": package, "v": 1 })).await;
+        let archived = s.run(&s.admin, latest, json!({})).await;
+        let action = archived["data"]["auditLog"]["edges"][0]["node"]["action"].as_str().unwrap_or_default().to_owned();
+        assert!(action.starts_with("treatmentPackage."), "{archived:#}");
+        expect(&s, archived, &action, "TreatmentPackage", &package, true);
+
+        assert_eq!(s.set_status(&clinic, "PUBLISHED").await["userErrors"], json!([]));
+        expect(&s, s.run(&s.admin, latest, json!({})).await, "clinic.status", "Clinic", &clinic, true);
+
+        // A stale version is refused and leaves no record.
+        let stale = s.payload(&s.admin, VERIFY_ACCREDITATION, json!({ "id": accreditation, "v": 1, "d": "REJECT" })).await;
+        assert_eq!(stale["userErrors"][0]["code"], "CONFLICT", "{stale:#}");
+        assert_eq!(s.audit_count().await, count, "a refused write appends nothing");
+    }
+}
