@@ -18,13 +18,16 @@
 //!   areas.
 //! - **Areas** of the domain, each with its GraphQL types, inputs, services and loaders side by
 //!   side: [`catalogue`] (clinics, evidence, packages, checklist, cost table), [`quotes`]
-//!   (pre-screening, the quote workflow, events) and [`viewer`] (who is calling). Their
+//!   (pre-screening, the quote workflow, events), [`webhooks`] (quote events pushed to
+//!   partners' and clinics' servers, signed, from a durable outbox) and [`viewer`] (who is
+//!   calling). Their
 //!   services take plain domain values and know nothing of GraphQL.
 //! - **State.** [`state`] is the API context every request shares.
 //! - **Building blocks**, which know no area: [`auth`] (clients, tokens, the caller and its
 //!   scope guard), [`limits`] (nesting, depth, size, cost, rate, sockets), [`observability`]
 //!   (request ids, spans, metrics), [`graphql`] (scalars, global IDs, Relay connections) and
-//!   [`bus`] (committed quote events fanned out to every replica).
+//!   [`bus`] (committed quote events fanned out to every replica) and [`jobs`] (the doorbell
+//!   that asks a background worker for a pass, and tells when it is done).
 //! - **Core**: [`error`] (the one service error and its codes), [`config`] (every setting, and
 //!   the only reader of the environment), [`db`] (connect, migrate, classify database
 //!   failures, map named constraints to field errors), [`time`] (the clock tests turn),
@@ -44,6 +47,7 @@ pub mod error;
 pub mod gateway;
 pub mod graphql;
 pub mod http;
+pub mod jobs;
 pub mod limits;
 pub mod money;
 pub mod observability;
@@ -56,3 +60,4 @@ pub mod telemetry;
 pub mod time;
 pub mod viewer;
 mod vocab;
+pub mod webhooks;

@@ -12,6 +12,7 @@ mod m20261127_000001_catalogue;
 mod m20261127_000002_clients;
 mod m20261127_000003_quotes;
 mod m20261127_000004_clinic_folded_texts;
+mod m20261202_000101_webhooks;
 mod vocab;
 
 /// The unique indexes the migrations name, as (name, table, columns): SQLite reports a
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_clients::Migration),
             Box::new(m20261127_000003_quotes::Migration),
             Box::new(m20261127_000004_clinic_folded_texts::Migration),
+            Box::new(m20261202_000101_webhooks::Migration),
         ]
     }
 }

@@ -17,11 +17,13 @@ pub enum Kind {
     CertificateOfAnalysis,
     TreatmentPackage,
     Quote,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl Kind {
     /// Every kind, in declaration order.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Treatment,
         Kind::Clinic,
         Kind::Doctor,
@@ -29,6 +31,8 @@ impl Kind {
         Kind::CertificateOfAnalysis,
         Kind::TreatmentPackage,
         Kind::Quote,
+        Kind::WebhookEndpoint,
+        Kind::WebhookDelivery,
     ];
 
     /// The GraphQL type name, which is also the ID's prefix.
@@ -41,6 +45,8 @@ impl Kind {
             Kind::CertificateOfAnalysis => "CertificateOfAnalysis",
             Kind::TreatmentPackage => "TreatmentPackage",
             Kind::Quote => "Quote",
+            Kind::WebhookEndpoint => "WebhookEndpoint",
+            Kind::WebhookDelivery => "WebhookDelivery",
         }
     }
 }

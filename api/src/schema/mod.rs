@@ -15,16 +15,17 @@ use crate::limits::QueryLimits;
 use crate::quotes::api::{QuoteMutation, QuoteQuery, QuoteSubscription};
 use crate::quotes::loaders::QuoteLoader;
 use crate::viewer::ViewerQuery;
+use crate::webhooks::api::{WebhookMutation, WebhookQuery};
 
 /// Every query, one root per area.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery);
+pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery, WebhookQuery);
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(QuoteMutation);
+pub struct MutationRoot(QuoteMutation, WebhookMutation);
 
 /// Every subscription.
 #[derive(MergedSubscription, Default)]

@@ -15,6 +15,9 @@ use crate::quotes::read;
 use crate::quotes::scope::Tenancy;
 use crate::quotes::types::Quote;
 use crate::state::AppState;
+use crate::webhooks::scope::Owner;
+use crate::webhooks::types::{WebhookDelivery, WebhookEndpoint};
+use crate::webhooks::{deliveries, endpoints};
 
 /// An object reachable by its opaque global ID.
 // Built once per resolved ID and handed straight to async-graphql: boxing the larger variants
@@ -30,6 +33,8 @@ pub enum Node {
     CertificateOfAnalysis(CertificateOfAnalysis),
     TreatmentPackage(TreatmentPackage),
     Quote(Quote),
+    WebhookEndpoint(WebhookEndpoint),
+    WebhookDelivery(WebhookDelivery),
 }
 
 /// The most IDs one `nodes` call may ask for.
@@ -50,7 +55,8 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
         // Each kind needs the scope its own root field needs: a quote without `quotes:read`
         // is not visible (as though it did not exist); the catalogue without
         // `catalogue:read` is forbidden outright, as `clinic` would be.
-        if kind != Kind::Quote && !caller.has_scope(Scope::CatalogueRead) {
+        let catalogue = !matches!(kind, Kind::Quote | Kind::WebhookEndpoint | Kind::WebhookDelivery);
+        if catalogue && !caller.has_scope(Scope::CatalogueRead) {
             return Err(ServiceError::Forbidden("this needs a token with the catalogue:read scope".into()));
         }
         decoded.push((kind, row));
@@ -67,9 +73,14 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
         packages: rows_of(Kind::TreatmentPackage),
     };
     let quote_rows = if caller.has_scope(Scope::QuotesRead) { rows_of(Kind::Quote) } else { Vec::new() };
-    let (records, quotes) = futures::try_join!(
+    // Webhooks are visible within the caller's endpoint reach, with the scope their roots need.
+    let (endpoint_rows, delivery_rows) = (rows_of(Kind::WebhookEndpoint), rows_of(Kind::WebhookDelivery));
+    let owner = if caller.has_scope(Scope::QuotesRead) { Owner::of(caller) } else { Owner::Nothing };
+    let (records, quotes, hooks, sent) = futures::try_join!(
         service::records(&state.db, &wanted),
-        read::by_rows(&state.db, Tenancy::of(caller), &quote_rows)
+        read::by_rows(&state.db, Tenancy::of(caller), &quote_rows),
+        endpoints::by_rows(&state.db, owner, &endpoint_rows),
+        deliveries::by_rows(&state.db, owner, &delivery_rows),
     )?;
     let today = state.clock.now().date_naive();
     let mut found: HashMap<(Kind, i32), Node> = HashMap::new();
@@ -94,6 +105,12 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
     }
     for q in quotes {
         found.insert((Kind::Quote, q.id), Node::Quote(q.into()));
+    }
+    for e in hooks {
+        found.insert((Kind::WebhookEndpoint, e.id), Node::WebhookEndpoint(e.into()));
+    }
+    for d in sent {
+        found.insert((Kind::WebhookDelivery, d.id), Node::WebhookDelivery(d.into()));
     }
     // The same ID asked for twice is answered twice.
     Ok(decoded.iter().map(|key| found.get(key).cloned()).collect())
