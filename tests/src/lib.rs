@@ -7,6 +7,8 @@
 //! test fails; when it is unset the test says it was skipped.
 #![forbid(unsafe_code)]
 
+pub mod webhooks;
+
 use std::time::Duration;
 
 pub use medtour::auth::role::Role;

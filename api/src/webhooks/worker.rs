@@ -206,11 +206,11 @@ async fn claim(
         .from(webhook_endpoints::Entity)
         .and_where(Expr::col(webhook_endpoints::Column::Active).eq(true))
         .take();
-    let earlier_pending = Expr::cust_with_values(
+    // A constant text: no value is spliced in.
+    let earlier_pending = Expr::cust(
         "NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier WHERE earlier.endpoint_id = \
-         webhook_deliveries.endpoint_id AND earlier.quote_id = webhook_deliveries.quote_id AND earlier.status = ? \
+         webhook_deliveries.endpoint_id AND earlier.quote_id = webhook_deliveries.quote_id AND earlier.status = 'PENDING' \
          AND earlier.id < webhook_deliveries.id)",
-        [pending],
     );
     let mut query = webhook_deliveries::Entity::find()
         .filter(Column::Status.eq(pending))
