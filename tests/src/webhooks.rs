@@ -24,6 +24,10 @@ pub struct Received {
     pub signature: String,
     pub body: String,
     pub at: Instant,
+    /// The wall-clock time it arrived.
+    pub wall: chrono::DateTime<chrono::Utc>,
+    /// The status the receiver answered (0: no answer).
+    pub answered: u16,
 }
 
 impl Received {
@@ -62,13 +66,6 @@ pub struct Receiver {
 
 async fn hook(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    shared.got.lock().expect("not poisoned").push(Received {
-        id: header("webhook-id"),
-        timestamp: header("webhook-timestamp"),
-        signature: header("webhook-signature"),
-        body: String::from_utf8_lossy(&body).into_owned(),
-        at: Instant::now(),
-    });
     let planned = shared.plan.lock().expect("not poisoned").pop_front();
     let reply = match planned {
         Some(reply) => reply,
@@ -80,6 +77,20 @@ async fn hook(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
             if fail > 0 && (n * fail) % 1000 + fail >= 1000 { Reply::Status(503) } else { Reply::Status(200) }
         }
     };
+    let answered = match &reply {
+        Reply::Status(code) => *code,
+        Reply::Redirect(_) => 302,
+        Reply::Hang => 0,
+    };
+    shared.got.lock().expect("not poisoned").push(Received {
+        id: header("webhook-id"),
+        timestamp: header("webhook-timestamp"),
+        signature: header("webhook-signature"),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        at: Instant::now(),
+        wall: chrono::Utc::now(),
+        answered,
+    });
     match reply {
         Reply::Status(code) => (StatusCode::from_u16(code).unwrap_or(StatusCode::OK), "ok").into_response(),
         Reply::Redirect(to) => (StatusCode::FOUND, [("location", to)], "moved").into_response(),

@@ -225,3 +225,37 @@ on_both_backends! {
         }
     }
 }
+
+on_both_backends! {
+    /// A delivery retried for 24 hours without success is FAILED; an endpoint failing for 3
+    /// days without a single success is deactivated and hears nothing more.
+    async fn deliveries_give_up_after_a_day_and_endpoints_after_three(backend: Backend) {
+        let w = World::new(backend).await;
+        let receiver = Receiver::start().await;
+        receiver.plan(std::iter::repeat_n(Reply::Status(500), 200));
+        let (id, _) = endpoint(&w.app, &w.agent, &receiver.url, &["QUOTE_SUBMITTED"]).await;
+        w.quote("hook-give-up-1").await;
+        settle(&w.app).await;
+        // An hour at a time, past the day the delivery is retried for.
+        for _ in 0..26 {
+            w.app.state.clock.advance(Duration::from_secs(3600));
+            settle(&w.app).await;
+        }
+        let agent = Party::new(&w.app, medtour_tests::Role::Agent, Some("Partner A"), None).await;
+        let d = deliveries(&w.app, &agent, &id).await[0].clone();
+        assert_eq!((d["status"].as_str(), &d["nextAttemptAt"]), (Some("FAILED"), &json!(null)), "{d:#}");
+        let attempts = d["attempts"].as_i64().unwrap();
+        assert!((20..=30).contains(&attempts), "5 s, 30 s, 2 min, 10 min, 1 h, then hourly: {attempts}");
+
+        w.app.state.clock.advance(Duration::from_secs(2 * 24 * 3600));
+        let agent = Party::new(&w.app, medtour_tests::Role::Agent, Some("Partner A"), None).await;
+        submitted(&w.app, &agent, request(&w.baja.id, "hook-give-up-2")).await;
+        settle(&w.app).await;
+        let endpoints = w.app.data_as(&agent.token, "{ webhookEndpoints { edges { node { id active } } } }", json!({})).await;
+        assert_eq!(endpoints["webhookEndpoints"]["edges"][0]["node"]["active"], false, "deactivated after 3 days of failures");
+        let before = receiver.count();
+        submitted(&w.app, &agent, request(&w.baja.id, "hook-give-up-3")).await;
+        settle(&w.app).await;
+        assert_eq!(receiver.count(), before, "an inactive endpoint hears nothing");
+    }
+}
