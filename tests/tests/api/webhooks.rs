@@ -245,7 +245,8 @@ on_both_backends! {
         let d = deliveries(&w.app, &agent, &id).await[0].clone();
         assert_eq!((d["status"].as_str(), &d["nextAttemptAt"]), (Some("FAILED"), &json!(null)), "{d:#}");
         let attempts = d["attempts"].as_i64().unwrap();
-        assert!((20..=30).contains(&attempts), "5 s, 30 s, 2 min, 10 min, 1 h, then hourly: {attempts}");
+        // Hourly with up to 10 % jitter: an hour of the clock sometimes passes without a retry.
+        assert!((14..=30).contains(&attempts), "5 s, 30 s, 2 min, 10 min, 1 h, then hourly: {attempts}");
 
         w.app.state.clock.advance(Duration::from_secs(2 * 24 * 3600));
         let agent = Party::new(&w.app, medtour_tests::Role::Agent, Some("Partner A"), None).await;

@@ -80,9 +80,9 @@ on_both_backends! {
         let delivery = deliveries(&w.app, &w.agent, &agents).await[0]["id"].as_str().unwrap().to_owned();
         assert!(deliveries(&w.app, &w.admin, &agents).await[0]["quote"]["id"].is_string(), "the admin sees every delivery");
 
-        assert_eq!(listed(&w.app, &w.agent).await, [agents.clone()]);
-        assert_eq!(listed(&w.app, &w.clinic).await, [clinics.clone()]);
-        assert_eq!(listed(&w.app, &stranger).await, [strangers.clone()]);
+        assert_eq!(listed(&w.app, &w.agent).await, std::slice::from_ref(&agents));
+        assert_eq!(listed(&w.app, &w.clinic).await, std::slice::from_ref(&clinics));
+        assert_eq!(listed(&w.app, &stranger).await, std::slice::from_ref(&strangers));
         assert!(listed(&w.app, &other_clinic).await.is_empty());
         assert_eq!(listed(&w.app, &w.admin).await.len(), 4);
         assert!(listed(&w.app, &w.admin).await.contains(&admins));

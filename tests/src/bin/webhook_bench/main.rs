@@ -203,12 +203,12 @@ async fn run() -> anyhow::Result<()> {
             first_try.push(latency);
         }
     }
+    for events in by_quote.values_mut() {
+        events.sort_unstable();
+    }
     let out_of_order = by_quote
-        .values_mut()
-        .filter(|events| {
-            events.sort_unstable();
-            events.iter().map(|(_, step)| *step).collect::<Vec<_>>() != [0, 1, 2, 3]
-        })
+        .values()
+        .filter(|events| events.iter().map(|(_, step)| *step).collect::<Vec<_>>() != [0, 1, 2, 3])
         .count();
     latencies.sort_by(f64::total_cmp);
     first_try.sort_by(f64::total_cmp);
