@@ -11,6 +11,7 @@ mod keys;
 mod limits;
 #[cfg(test)]
 mod tests;
+mod webhooks;
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -21,6 +22,7 @@ pub use self::keys::{
     DEV_DATA_KEY, DEV_JWT_SIGNING_KEY, DataKeySettings, JwtSettings, SecretKey, development_public_key, parse_key,
 };
 pub use self::limits::{BucketSpec, DEFAULT_MAX_NESTING, QueryLimits, RateSettings, TokenRateSettings};
+pub use self::webhooks::WebhookSettings;
 
 /// Whether the server runs with development conveniences or production guarantees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +90,8 @@ pub struct Settings {
     pub graphiql: bool,
     /// Where `/metrics` is served, and how slow clients and connection counts are bounded.
     pub server: ServerSettings,
+    /// Which webhook URLs are accepted and how deliveries are paced (`MEDTOUR_WEBHOOK_*`).
+    pub webhooks: WebhookSettings,
 }
 
 /// How the listeners treat connections, and where `/metrics` is served.
@@ -228,6 +232,7 @@ impl Settings {
             None => mode == Mode::Development,
         };
         let server = server_settings(&lookup, bind)?;
+        let webhooks = WebhookSettings::from_lookup(&lookup, mode)?;
         let settings = Self {
             mode,
             database_url,
@@ -245,6 +250,7 @@ impl Settings {
             token_rate,
             graphiql,
             server,
+            webhooks,
         };
         settings.refuse_unsafe()?;
         Ok(settings)

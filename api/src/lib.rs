@@ -19,13 +19,16 @@
 //! - **Areas** of the domain, each with its GraphQL types, inputs, services and loaders side by
 //!   side: [`catalogue`] (clinics, evidence, packages, checklist, cost table), [`quotes`]
 //!   (pre-screening, the quote workflow, events), [`admin`] (catalogue administration, evidence
-//!   verification, partners and clients, the audit log) and [`viewer`] (who is calling). Their
+//!   verification, partners and clients, the audit log), [`webhooks`] (quote events pushed to
+//!   partners' and clinics' servers, signed, from a durable outbox) and [`viewer`] (who is
+//!   calling). Their
 //!   services take plain domain values and know nothing of GraphQL.
 //! - **State.** [`state`] is the API context every request shares.
 //! - **Building blocks**, which know no area: [`auth`] (clients, tokens, the caller and its
 //!   scope guard), [`limits`] (nesting, depth, size, cost, rate, sockets), [`observability`]
 //!   (request ids, spans, metrics), [`graphql`] (scalars, global IDs, Relay connections) and
-//!   [`bus`] (committed quote events fanned out to every replica).
+//!   [`bus`] (committed quote events fanned out to every replica) and [`jobs`] (the doorbell
+//!   that asks a background worker for a pass, and tells when it is done).
 //! - **Core**: [`error`] (the one service error and its codes), [`config`] (every setting, and
 //!   the only reader of the environment), [`db`] (connect, migrate, classify database
 //!   failures, map named constraints to field errors), [`time`] (the clock tests turn),
@@ -47,6 +50,7 @@ pub mod gateway;
 pub mod graphql;
 pub mod http;
 pub mod iso;
+pub mod jobs;
 pub mod limits;
 pub mod money;
 pub mod observability;
@@ -59,3 +63,4 @@ pub mod telemetry;
 pub mod time;
 pub mod viewer;
 mod vocab;
+pub mod webhooks;

@@ -70,7 +70,9 @@ impl Application {
             rate: Arc::new(RateLimiter::new(settings.rate.clone(), clock.clone())),
             token_rate: Arc::new(TokenRateLimiter::new(settings.token_rate, clock.clone())),
             clock,
+            webhook_worker: Default::default(),
         };
+        crate::webhooks::worker::spawn(state.clone())?;
         let schema = build_schema(&settings.limits, settings.mode == Mode::Production).data(state.clone()).finish();
         let listener = TcpListener::bind(settings.bind).await?;
         let metrics_listener = match settings.server.metrics_bind {

@@ -46,6 +46,8 @@ pub struct AppState {
     pub sessions: Arc<crate::limits::sessions::Sessions>,
     /// Prometheus metrics (`/metrics`); rate limiters record rejections here.
     pub metrics: Metrics,
+    /// Rings this replica's webhook delivery worker (and lets tests wait for its pass).
+    pub webhook_worker: Arc<crate::jobs::Doorbell>,
 }
 
 impl AppState {

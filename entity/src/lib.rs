@@ -16,3 +16,6 @@ pub mod quote_offers;
 pub mod quotes;
 pub mod treatment_packages;
 pub mod treatments;
+pub mod webhook_attempts;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;

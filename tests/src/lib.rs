@@ -8,6 +8,8 @@
 //! and `cargo test` reports them so.
 #![forbid(unsafe_code)]
 
+pub mod webhooks;
+
 use std::time::Duration;
 
 pub use medtour::auth::role::Role;

@@ -20,11 +20,13 @@ pub enum Kind {
     AuditRecord,
     Partner,
     ApiClient,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl Kind {
     /// Every kind, in declaration order.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Treatment,
         Kind::Clinic,
         Kind::Doctor,
@@ -35,6 +37,8 @@ impl Kind {
         Kind::AuditRecord,
         Kind::Partner,
         Kind::ApiClient,
+        Kind::WebhookEndpoint,
+        Kind::WebhookDelivery,
     ];
 
     /// The GraphQL type name, which is also the ID's prefix.
@@ -50,6 +54,8 @@ impl Kind {
             Kind::AuditRecord => "AuditRecord",
             Kind::Partner => "Partner",
             Kind::ApiClient => "ApiClient",
+            Kind::WebhookEndpoint => "WebhookEndpoint",
+            Kind::WebhookDelivery => "WebhookDelivery",
         }
     }
 }

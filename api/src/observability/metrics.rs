@@ -35,6 +35,9 @@ struct Inner {
     pool: IntGaugeVec,
     pool_max: IntGauge,
     statements: IntCounter,
+    webhook_attempts: IntCounterVec,
+    webhook_queue: IntGauge,
+    webhook_oldest: prometheus::Gauge,
     /// Serialises scrapes, which move the statement counter forward to the process's count.
     scrape: Mutex<()>,
     operation_names: Mutex<HashSet<String>>,
@@ -72,6 +75,22 @@ impl Metrics {
             .expect("static metric options are valid");
         let statements = IntCounter::new("medtour_db_statements_total", "SQL statements sent by this process.")
             .expect("static metric options are valid");
+        let webhook_attempts = IntCounterVec::new(
+            Opts::new(
+                "medtour_webhook_deliveries_total",
+                "Webhook delivery attempts by outcome: succeeded, retrying (failed, retried later) or failed (given up).",
+            ),
+            &["outcome"],
+        )
+        .expect("static metric options are valid");
+        let webhook_queue =
+            IntGauge::new("medtour_webhook_queue_depth", "Webhook deliveries pending (due or waiting for a retry).")
+                .expect("static metric options are valid");
+        let webhook_oldest = prometheus::Gauge::new(
+            "medtour_webhook_oldest_pending_age_seconds",
+            "Age of the oldest pending webhook delivery, in seconds (0 when none is pending).",
+        )
+        .expect("static metric options are valid");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -79,6 +98,9 @@ impl Metrics {
             Box::new(pool.clone()),
             Box::new(pool_max.clone()),
             Box::new(statements.clone()),
+            Box::new(webhook_attempts.clone()),
+            Box::new(webhook_queue.clone()),
+            Box::new(webhook_oldest.clone()),
         ] {
             registry.register(collector).expect("each metric family is registered once");
         }
@@ -90,6 +112,9 @@ impl Metrics {
             pool,
             pool_max,
             statements,
+            webhook_attempts,
+            webhook_queue,
+            webhook_oldest,
             scrape: Mutex::new(()),
             operation_names: Mutex::new(HashSet::new()),
         }))
@@ -111,6 +136,17 @@ impl Metrics {
     /// per source address; the caller is not known yet, so there is no role).
     pub fn record_token_throttled(&self) {
         self.0.throttled.with_label_values(&["oauth_token", "none"]).inc();
+    }
+
+    /// Counts one webhook delivery attempt by its outcome (`succeeded`, `retrying`, `failed`).
+    pub fn record_webhook_attempt(&self, outcome: &str) {
+        self.0.webhook_attempts.with_label_values(&[outcome]).inc();
+    }
+
+    /// Sets the webhook queue's depth and the age of its oldest pending delivery.
+    pub fn set_webhook_queue(&self, depth: u64, oldest_age_secs: f64) {
+        self.0.webhook_queue.set(i64::try_from(depth).unwrap_or(i64::MAX));
+        self.0.webhook_oldest.set(oldest_age_secs);
     }
 
     /// The label value for a GraphQL operation name: `anonymous` without one, `invalid` for

@@ -268,6 +268,7 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
     .await?;
     txn.commit().await?;
     state.quote_events.publish(&state.db, event, &quote).await;
+    state.webhook_worker.ring();
     Ok(Outcome::done(quote))
 }
 

@@ -111,6 +111,7 @@ async fn apply(
     changed.version += 1;
     changed.updated_at = at;
     state.quote_events.publish(&state.db, event, &changed).await;
+    state.webhook_worker.ring();
     Ok(Some(changed))
 }
 

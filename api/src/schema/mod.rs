@@ -17,20 +17,21 @@ use crate::limits::QueryLimits;
 use crate::quotes::api::{QuoteMutation, QuoteQuery, QuoteSubscription};
 use crate::quotes::loaders::QuoteLoader;
 use crate::viewer::ViewerQuery;
+use crate::webhooks::api::{WebhookMutation, WebhookQuery};
 
 /// What partners read: the catalogue, eligibility pre-checks, quotes, and who is calling.
 /// Every operation needs a bearer token from `/oauth/token`; each field says the scope it
 /// needs (a missing one is FORBIDDEN).
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery, AdminQuery);
+pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery, AdminQuery, WebhookQuery);
 
 /// What partners change: the quote workflow. Each mutation answers with a payload holding
 /// the object and `userErrors`, the problems that stopped it (bad input, a transition the
 /// status does not allow, a conflict); errors there are not GraphQL errors.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(QuoteMutation, CatalogueAdminMutation, PartnerAdminMutation);
+pub struct MutationRoot(QuoteMutation, CatalogueAdminMutation, PartnerAdminMutation, WebhookMutation);
 
 /// Live updates, over graphql-transport-ws on `/graphql/ws`, authenticated by the
 /// `Authorization` entry of `connection_init`'s payload.

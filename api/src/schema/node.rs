@@ -17,6 +17,9 @@ use crate::quotes::read;
 use crate::quotes::scope::Tenancy;
 use crate::quotes::types::Quote;
 use crate::state::AppState;
+use crate::webhooks::scope::Owner;
+use crate::webhooks::types::{WebhookDelivery, WebhookEndpoint};
+use crate::webhooks::{deliveries, endpoints};
 
 /// An object reachable by its opaque global ID.
 // Built once per resolved ID and handed straight to async-graphql: boxing the larger variants
@@ -39,6 +42,8 @@ pub enum Node {
     AuditRecord(AuditRecord),
     Partner(Partner),
     ApiClient(ApiClient),
+    WebhookEndpoint(WebhookEndpoint),
+    WebhookDelivery(WebhookDelivery),
 }
 
 /// The most IDs one `nodes` call may ask for.
@@ -60,7 +65,8 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
         // is not visible (as though it did not exist); the catalogue without
         // `catalogue:read` is forbidden outright, as `clinic` would be.
         let administered = matches!(kind, Kind::AuditRecord | Kind::Partner | Kind::ApiClient);
-        if kind != Kind::Quote && !administered && !caller.has_scope(Scope::CatalogueRead) {
+        let hooked = matches!(kind, Kind::WebhookEndpoint | Kind::WebhookDelivery);
+        if kind != Kind::Quote && !administered && !hooked && !caller.has_scope(Scope::CatalogueRead) {
             return Err(ServiceError::Forbidden("this needs a token with the catalogue:read scope".into()));
         }
         decoded.push((kind, row));
@@ -82,10 +88,15 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
     let admin_rows = |kind: Kind| if admin { rows_of(kind) } else { Vec::new() };
     let (partner_rows, client_rows, audit_rows) =
         (admin_rows(Kind::Partner), admin_rows(Kind::ApiClient), admin_rows(Kind::AuditRecord));
-    let (records, quotes, (partners, clients, audits)) = futures::try_join!(
+    // Webhooks are visible within the caller's endpoint reach, with the scope their roots need.
+    let (endpoint_rows, delivery_rows) = (rows_of(Kind::WebhookEndpoint), rows_of(Kind::WebhookDelivery));
+    let owner = if caller.has_scope(Scope::QuotesRead) { Owner::of(caller) } else { Owner::Nothing };
+    let (records, quotes, (partners, clients, audits), hooks, sent) = futures::try_join!(
         service::records(&state.db, &wanted),
         read::by_rows(&state.db, Tenancy::of(caller), &quote_rows),
-        admin_partners::by_ids(&state.db, &partner_rows, &client_rows, &audit_rows)
+        admin_partners::by_ids(&state.db, &partner_rows, &client_rows, &audit_rows),
+        endpoints::by_rows(&state.db, owner, &endpoint_rows),
+        deliveries::by_rows(&state.db, owner, &delivery_rows),
     )?;
     let today = state.clock.now().date_naive();
     let mut found: HashMap<(Kind, i32), Node> = HashMap::new();
@@ -119,6 +130,12 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
     }
     for a in audits {
         found.insert((Kind::AuditRecord, a.id), Node::AuditRecord(AuditRecord::from_row(a)?));
+    }
+    for e in hooks {
+        found.insert((Kind::WebhookEndpoint, e.id), Node::WebhookEndpoint(e.into()));
+    }
+    for d in sent {
+        found.insert((Kind::WebhookDelivery, d.id), Node::WebhookDelivery(d.into()));
     }
     // The same ID asked for twice is answered twice.
     Ok(decoded.iter().map(|key| found.get(key).cloned()).collect())

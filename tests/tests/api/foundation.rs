@@ -32,11 +32,11 @@ on_both_backends! {
     async fn migrations_apply_roll_back_and_apply_again(backend: Backend) {
         let (conn, _dir) = empty_database(backend).await;
         Migrator::up(&conn, None).await.expect("migrations apply to an empty database");
-        assert_eq!(table_count(&conn).await, 13, "twelve tables and the audit log");
+        assert_eq!(table_count(&conn).await, 16, "twelve tables, the audit log and three of webhooks");
         Migrator::down(&conn, None).await.expect("migrations roll back");
         assert_eq!(table_count(&conn).await, 0);
         Migrator::up(&conn, None).await.expect("migrations apply again");
-        assert_eq!(table_count(&conn).await, 13, "twelve tables and the audit log");
+        assert_eq!(table_count(&conn).await, 16, "twelve tables, the audit log and three of webhooks");
     }
 }
 

@@ -39,4 +39,8 @@ mod startup_refusals;
 mod subscriptions;
 mod token_limits;
 mod transport;
+mod webhooks;
+mod webhooks_access;
+mod webhooks_replicas;
+mod webhooks_support;
 mod ws_sessions;

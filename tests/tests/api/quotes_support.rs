@@ -99,7 +99,11 @@ pub struct World {
 
 impl World {
     pub async fn new(backend: Backend) -> Self {
-        let app = spawn_app(backend).await;
+        Self::from_app(spawn_app(backend).await).await
+    }
+
+    /// The same cast on a server the test started itself.
+    pub async fn from_app(app: TestApp) -> Self {
         let baja = clinic(&app, BAJA).await;
         let agent = Party::new(&app, Role::Agent, Some("Partner A"), None).await;
         let clinic = Party::new(&app, Role::Clinic, None, Some(BAJA)).await;
