@@ -91,8 +91,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 async fn run() -> anyhow::Result<()> {
-    let base = postgres_url().context("set TEST_DATABASE_URL to a PostgreSQL server")?;
-    let _ = base;
+    postgres_url().context("set TEST_DATABASE_URL to a PostgreSQL server")?;
     let quotes = setting("BENCH_QUOTES", 2500);
     let concurrency = setting("BENCH_CONCURRENCY", 16) as usize;
     let fail = setting("BENCH_FAIL_PERMILLE", 100);
