@@ -16,6 +16,7 @@ use sea_orm::{
 use serde_json::Value;
 
 use crate::auth::caller::Caller;
+use crate::auth::role::Role;
 use crate::error::{ServiceError, ServiceResult};
 use crate::graphql::ids::{Kind, encode};
 use crate::paging::{Page, page_request};
@@ -33,6 +34,29 @@ pub struct Entry {
     pub note: Option<String>,
 }
 
+/// Who made a change: a client, or Medtour itself.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor<'a> {
+    /// The acting client's id, or [`SYSTEM_ACTOR`].
+    pub id: &'a str,
+    pub role: Role,
+}
+
+/// The actor of changes no client asked for (a background task deciding on its own), recorded
+/// with the role of the staff who answer for them.
+pub const SYSTEM_ACTOR: &str = "medtour-system";
+
+impl Actor<'static> {
+    /// Medtour's own background tasks.
+    pub const SYSTEM: Self = Actor { id: SYSTEM_ACTOR, role: Role::Admin };
+}
+
+impl<'a> From<&'a Caller> for Actor<'a> {
+    fn from(caller: &'a Caller) -> Self {
+        Actor { id: &caller.client_id, role: caller.role }
+    }
+}
+
 /// Appends `entry`, made by `caller` at `at`, on `conn` (the writer's transaction).
 pub async fn record(
     conn: &impl ConnectionTrait,
@@ -40,10 +64,20 @@ pub async fn record(
     at: DateTime<Utc>,
     entry: Entry,
 ) -> ServiceResult<()> {
+    record_as(conn, caller.into(), at, entry).await
+}
+
+/// Appends `entry`, made by `actor` at `at`, on `conn` (the writer's transaction).
+pub async fn record_as(
+    conn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    at: DateTime<Utc>,
+    entry: Entry,
+) -> ServiceResult<()> {
     audit_records::ActiveModel {
         at: Set(at),
-        actor: Set(caller.client_id.clone()),
-        actor_role: Set(caller.role.as_str().to_owned()),
+        actor: Set(actor.id.to_owned()),
+        actor_role: Set(actor.role.as_str().to_owned()),
         action: Set(entry.action.to_owned()),
         entity_type: Set(entry.kind.name().to_owned()),
         entity_id: Set(encode(entry.kind, entry.row).0),

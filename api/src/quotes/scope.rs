@@ -11,7 +11,7 @@ use crate::auth::caller::Caller;
 use crate::auth::role::Role;
 
 /// The quotes a caller may see.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tenancy {
     /// ADMIN: every quote.
     All,

@@ -18,6 +18,7 @@ use crate::quotes::api::{QuoteMutation, QuoteQuery, QuoteSubscription};
 use crate::quotes::loaders::QuoteLoader;
 use crate::viewer::ViewerQuery;
 use crate::webhooks::api::{WebhookMutation, WebhookQuery};
+use crate::webhooks::loaders::WebhookLoader;
 
 /// What partners read: the catalogue, eligibility pre-checks, quotes, and who is calling.
 /// Every operation needs a bearer token from `/oauth/token`; each field says the scope it
@@ -78,4 +79,5 @@ pub fn with_loaders(request: Request, db: &DatabaseConnection) -> Request {
         .data(DataLoader::new(CatalogueLoader::new(db.clone()), tokio::spawn))
         .data(DataLoader::new(QuoteLoader::new(db.clone()), tokio::spawn))
         .data(DataLoader::new(AdminLoader::new(db.clone()), tokio::spawn))
+        .data(DataLoader::new(WebhookLoader::new(db.clone()), tokio::spawn))
 }

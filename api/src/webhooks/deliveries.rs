@@ -1,14 +1,15 @@
 //! Reading deliveries and their attempts, within the caller's reach (through their
 //! endpoint), and `redeliverWebhook`: one more attempt of the same event.
 
-use entity::{webhook_attempts, webhook_deliveries, webhook_endpoints};
+use entity::{webhook_deliveries, webhook_endpoints};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+use super::loaders::DeliveriesOf;
 use super::scope::Owner;
 use super::vocab::WebhookDeliveryStatus;
 use crate::error::ServiceResult;
-use crate::paging::{Page, encode_cursor, page_request};
+use crate::paging::{PageRequest, encode_cursor, page_request};
 use crate::quotes::outcome::UserError;
 use crate::state::AppState;
 
@@ -44,34 +45,15 @@ pub fn cursor(delivery: &webhook_deliveries::Model) -> String {
     encode_cursor(ORDER, &delivery.id)
 }
 
-/// A page of one endpoint's deliveries (an endpoint the caller already reached), newest
-/// first, and how many there are.
-pub async fn of_endpoint(
-    db: &DatabaseConnection,
-    endpoint_id: i32,
+/// What one page of an endpoint's deliveries (newest first) asks the loader for, and the
+/// request that turns the fetched rows into that page.
+pub fn page_of(
+    endpoint: i32,
     first: Option<i32>,
     after: Option<&str>,
-) -> ServiceResult<(Page<webhook_deliveries::Model>, u64)> {
+) -> ServiceResult<(DeliveriesOf, PageRequest<i32>)> {
     let request = page_request::<i32>(ORDER, first, after, None, None)?;
-    let all = webhook_deliveries::Entity::find().filter(webhook_deliveries::Column::EndpointId.eq(endpoint_id));
-    let mut query = all.clone();
-    if let Some(before) = request.cursor {
-        query = query.filter(webhook_deliveries::Column::Id.lt(before));
-    }
-    let rows = query.order_by_desc(webhook_deliveries::Column::Id).limit(request.limit + 1).all(db).await?;
-    Ok((Page::from_fetched(rows, &request), all.count(db).await?))
-}
-
-/// A delivery's attempts, oldest first (the newest [`MAX_ATTEMPTS_SHOWN`]).
-pub async fn attempts(db: &DatabaseConnection, delivery_id: i32) -> ServiceResult<Vec<webhook_attempts::Model>> {
-    let mut rows = webhook_attempts::Entity::find()
-        .filter(webhook_attempts::Column::DeliveryId.eq(delivery_id))
-        .order_by_desc(webhook_attempts::Column::Id)
-        .limit(MAX_ATTEMPTS_SHOWN)
-        .all(db)
-        .await?;
-    rows.reverse();
-    Ok(rows)
+    Ok((DeliveriesOf { endpoint, fetch: request.limit + 1, before: request.cursor }, request))
 }
 
 /// What `redeliverWebhook` returns.

@@ -3,7 +3,8 @@
 //!
 //! A tour: [`api`] holds the GraphQL roots and [`types`] what they return; [`endpoints`]
 //! registers, changes and re-keys endpoints within the caller's [`scope::Owner`] reach, and
-//! [`deliveries`] reads deliveries and redelivers one; [`address`] is the URL and address
+//! [`deliveries`] reads deliveries and redelivers one, and [`loaders`] batch what is nested
+//! under them; [`address`] is the URL and address
 //! policy (checked at registration and on every attempt's resolved address); [`outbox`]
 //! writes one delivery per subscribed endpoint in the quote change's own transaction;
 //! [`worker`] claims, signs ([`signing`], Standard Webhooks), sends and records them, with
@@ -13,6 +14,7 @@ pub mod address;
 pub mod api;
 pub mod deliveries;
 pub mod endpoints;
+pub mod loaders;
 pub mod outbox;
 pub mod schedule;
 pub mod scope;

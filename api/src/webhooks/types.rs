@@ -1,20 +1,21 @@
 //! The webhooks' GraphQL output types, converted explicitly from rows: the secret columns
 //! never reach the schema except as the one-time `secret` of a payload.
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{webhook_attempts, webhook_deliveries, webhook_endpoints};
 
 use super::deliveries;
 use super::endpoints::EndpointOutcome;
+use super::loaders::{AttemptsOf, DeliveryCount, DeliveryQuote, WebhookLoader};
 use super::vocab::{WebhookDeliveryStatus, WebhookEventType};
 use crate::auth::caller::caller;
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::DateTime;
-use crate::quotes::read;
+use crate::paging::Page;
 use crate::quotes::scope::Tenancy;
 use crate::quotes::types::{Quote, UserError};
-use crate::state::AppState;
 
 /// A URL that receives quote events, signed per the Standard Webhooks specification.
 #[derive(Clone, Debug)]
@@ -67,8 +68,11 @@ impl WebhookEndpoint {
         #[graphql(desc = "Page size: default 20, at most 100.")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<WebhookDeliveryConnection> {
-        let state = ctx.data::<AppState>()?;
-        let (page, total) = deliveries::of_endpoint(&state.db, self.row.id, first, after.as_deref()).await?;
+        let loader = ctx.data::<DataLoader<WebhookLoader>>()?;
+        let (key, request) = deliveries::page_of(self.row.id, first, after.as_deref())?;
+        let (rows, total) = futures::try_join!(loader.load_one(key), loader.load_one(DeliveryCount(self.row.id)))?;
+        let page = Page::from_fetched(rows.unwrap_or_default(), &request);
+        let total = total.unwrap_or(0);
         let edges: Vec<WebhookDeliveryEdge> = page
             .rows
             .into_iter()
@@ -145,8 +149,8 @@ impl WebhookDelivery {
 
     /// The quote the event is about, when the caller can see it.
     async fn quote(&self, ctx: &Context<'_>) -> Result<Option<Quote>> {
-        let state = ctx.data::<AppState>()?;
-        Ok(read::by_row(&state.db, Tenancy::of(caller(ctx)?), self.row.quote_id).await?.map(Quote::from))
+        let key = DeliveryQuote { tenancy: Tenancy::of(caller(ctx)?), row: self.row.quote_id };
+        Ok(ctx.data::<DataLoader<WebhookLoader>>()?.load_one(key).await?.map(Quote::from))
     }
 
     /// Where the delivery stands.
@@ -182,8 +186,8 @@ impl WebhookDelivery {
     /// Every attempt, oldest first (the newest 50): time, status, latency, an excerpt of
     /// the answer.
     async fn attempt_log(&self, ctx: &Context<'_>) -> Result<Vec<WebhookAttempt>> {
-        let state = ctx.data::<AppState>()?;
-        Ok(deliveries::attempts(&state.db, self.row.id).await?.into_iter().map(WebhookAttempt::from).collect())
+        let attempts = ctx.data::<DataLoader<WebhookLoader>>()?.load_one(AttemptsOf(self.row.id)).await?;
+        Ok(attempts.unwrap_or_default().into_iter().map(WebhookAttempt::from).collect())
     }
 }
 

@@ -29,7 +29,9 @@ use super::endpoints::signing_secrets;
 use super::schedule::{DEACTIVATE_AFTER, delay};
 use super::signing;
 use super::vocab::WebhookDeliveryStatus;
+use crate::admin::audit::{self, snapshot};
 use crate::error::{ServiceError, ServiceResult};
+use crate::graphql::ids::Kind;
 use crate::state::AppState;
 
 /// How long a claim holds a delivery: well past the longest attempt.
@@ -152,8 +154,11 @@ impl Worker {
 
     /// Queue depth and the age of the oldest pending delivery, for `/metrics`.
     async fn gauge_queue(&self) -> ServiceResult<()> {
+        // Deliveries to a deactivated endpoint wait for it to be switched back on; they are
+        // not work the workers are behind on.
         let pending = webhook_deliveries::Entity::find()
-            .filter(webhook_deliveries::Column::Status.eq(WebhookDeliveryStatus::Pending.as_str()));
+            .filter(webhook_deliveries::Column::Status.eq(WebhookDeliveryStatus::Pending.as_str()))
+            .filter(webhook_deliveries::Column::EndpointId.in_subquery(active_endpoints()));
         let depth = pending.clone().count(&self.state.db).await?;
         let oldest = pending.order_by_asc(webhook_deliveries::Column::Id).one(&self.state.db).await?;
         let age = oldest
@@ -192,6 +197,15 @@ async fn excerpt(mut response: reqwest::Response) -> String {
     String::from_utf8_lossy(&bytes).chars().filter(|c| !c.is_control() || *c == '\n').collect()
 }
 
+/// The ids of the endpoints that are switched on.
+fn active_endpoints() -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(webhook_endpoints::Column::Id)
+        .from(webhook_endpoints::Entity)
+        .and_where(Expr::col(webhook_endpoints::Column::Active).eq(true))
+        .take()
+}
+
 /// Claims up to `limit` due deliveries, each the oldest pending one of its (endpoint, quote)
 /// to an active endpoint; returns them with the lease each now holds.
 async fn claim(
@@ -201,11 +215,6 @@ async fn claim(
 ) -> ServiceResult<Vec<(webhook_deliveries::Model, DateTime<Utc>)>> {
     use webhook_deliveries::Column;
     let pending = WebhookDeliveryStatus::Pending.as_str();
-    let active = Query::select()
-        .column(webhook_endpoints::Column::Id)
-        .from(webhook_endpoints::Entity)
-        .and_where(Expr::col(webhook_endpoints::Column::Active).eq(true))
-        .take();
     // A constant text: no value is spliced in.
     let earlier_pending = Expr::cust(
         "NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier WHERE earlier.endpoint_id = \
@@ -216,7 +225,7 @@ async fn claim(
         .filter(Column::Status.eq(pending))
         .filter(Column::NextAttemptAt.lte(now))
         .filter(Condition::any().add(Column::LockedUntil.is_null()).add(Column::LockedUntil.lte(now)))
-        .filter(Column::EndpointId.in_subquery(active))
+        .filter(Column::EndpointId.in_subquery(active_endpoints()))
         .filter(earlier_pending)
         .order_by_asc(Column::NextAttemptAt)
         .order_by_asc(Column::Id)
@@ -327,10 +336,8 @@ async fn record(
     Ok(())
 }
 
-/// Deactivates an endpoint that has failed without a success since `since`, and records
-/// why. The catalogue administration's audit log is not on this branch yet: the record is
-/// the endpoint's `deactivated_at` and a `medtour::audit` log line; switch this one function
-/// to the audit log when it lands.
+/// Deactivates an endpoint that has failed without a success since `since`, and says so in
+/// the audit log, on the attempt's own transaction.
 async fn deactivate_and_audit(
     txn: &impl sea_orm::ConnectionTrait,
     endpoint: &webhook_endpoints::Model,
@@ -344,12 +351,27 @@ async fn deactivate_and_audit(
         .filter(webhook_endpoints::Column::Id.eq(endpoint.id))
         .exec(txn)
         .await?;
-    tracing::warn!(
-        target: "medtour::audit",
-        action = "webhook_endpoint.deactivated",
-        endpoint = endpoint.id,
-        failing_since = %since,
-        "webhook endpoint deactivated after failing for 3 days"
-    );
+    let after = webhook_endpoints::Model {
+        active: false,
+        failing_since: Some(since),
+        deactivated_at: Some(at),
+        updated_at: at,
+        ..endpoint.clone()
+    };
+    audit::record_as(
+        txn,
+        audit::Actor::SYSTEM,
+        at,
+        audit::Entry {
+            action: "webhook_endpoint.deactivate",
+            kind: Kind::WebhookEndpoint,
+            row: endpoint.id,
+            before: Some(snapshot::webhook_endpoint(endpoint)),
+            after: Some(snapshot::webhook_endpoint(&after)),
+            note: Some(format!("every delivery failed since {}", since.to_rfc3339())),
+        },
+    )
+    .await?;
+    tracing::warn!(endpoint = endpoint.id, failing_since = %since, "webhook endpoint deactivated after failing for 3 days");
     Ok(())
 }

@@ -41,6 +41,7 @@ mod token_limits;
 mod transport;
 mod webhooks;
 mod webhooks_access;
+mod webhooks_batching;
 mod webhooks_replicas;
 mod webhooks_support;
 mod ws_sessions;

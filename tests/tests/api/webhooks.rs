@@ -254,6 +254,22 @@ on_both_backends! {
         settle(&w.app).await;
         let endpoints = w.app.data_as(&agent.token, "{ webhookEndpoints { edges { node { id active } } } }", json!({})).await;
         assert_eq!(endpoints["webhookEndpoints"]["edges"][0]["node"]["active"], false, "deactivated after 3 days of failures");
+        let admin = Party::new(&w.app, medtour_tests::Role::Admin, None, None).await;
+        let log = w
+            .app
+            .data_as(
+                &admin.token,
+                "query($f: AuditFilter) { auditLog(filter: $f) { edges { node { actor actorRole action entityType before after note } } } }",
+                json!({ "f": { "entityId": id, "actions": ["webhook_endpoint.deactivate"] } }),
+            )
+            .await;
+        let records = log["auditLog"]["edges"].as_array().unwrap();
+        assert_eq!(records.len(), 1, "one audit record says the endpoint was deactivated: {log:#}");
+        let record = &records[0]["node"];
+        assert_eq!((record["actor"].as_str(), record["actorRole"].as_str()), (Some("medtour-system"), Some("ADMIN")));
+        assert_eq!((&record["before"]["active"], &record["after"]["active"]), (&json!(true), &json!(false)));
+        assert!(record["after"]["deactivatedAt"].is_string() && record["note"].is_string(), "{record:#}");
+        assert!(!record.to_string().contains("whsec_"), "no secret in the audit log: {record:#}");
         let before = receiver.count();
         submitted(&w.app, &agent, request(&w.baja.id, "hook-give-up-3")).await;
         settle(&w.app).await;

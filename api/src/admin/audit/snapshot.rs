@@ -3,7 +3,7 @@
 
 use entity::{
     accreditations, api_clients, certificates_of_analysis as coa, clinics, coa_markers, doctors, partners,
-    treatment_packages, treatments,
+    treatment_packages, treatments, webhook_endpoints,
 };
 use serde_json::{Value, json};
 
@@ -77,4 +77,12 @@ pub fn client(c: &api_clients::Model) -> Value {
 /// A partner.
 pub fn partner(p: &partners::Model) -> Value {
     json!({ "name": p.name, "status": p.status, "createdAt": p.created_at })
+}
+
+/// A webhook endpoint, without its signing secrets.
+pub fn webhook_endpoint(e: &webhook_endpoints::Model) -> Value {
+    json!({
+        "url": e.url, "eventTypes": e.event_types, "active": e.active,
+        "failingSince": e.failing_since, "deactivatedAt": e.deactivated_at,
+    })
 }
