@@ -7,6 +7,7 @@
 //! than served on public keys. Production refuses what would be unsafe there: the embedded
 //! SQLite file, the development keys (compared by their decoded bytes) and demo data.
 
+mod cache;
 mod keys;
 mod limits;
 #[cfg(test)]
@@ -22,6 +23,7 @@ pub use self::keys::{
     DEV_DATA_KEY, DEV_JWT_SIGNING_KEY, DataKeySettings, JwtSettings, SecretKey, development_public_key, parse_key,
 };
 pub use self::limits::{BucketSpec, DEFAULT_MAX_NESTING, QueryLimits, RateSettings, TokenRateSettings};
+pub use self::cache::CacheSettings;
 pub use self::webhooks::WebhookSettings;
 
 /// Whether the server runs with development conveniences or production guarantees.
@@ -92,6 +94,8 @@ pub struct Settings {
     pub server: ServerSettings,
     /// Which webhook URLs are accepted and how deliveries are paced (`MEDTOUR_WEBHOOK_*`).
     pub webhooks: WebhookSettings,
+    /// The catalogue response cache (`MEDTOUR_RESPONSE_CACHE_BYTES`, `MEDTOUR_CATALOGUE_POLL_MS`).
+    pub cache: CacheSettings,
 }
 
 /// How the listeners treat connections, and where `/metrics` is served.
@@ -233,6 +237,7 @@ impl Settings {
         };
         let server = server_settings(&lookup, bind)?;
         let webhooks = WebhookSettings::from_lookup(&lookup, mode)?;
+        let cache = CacheSettings::from_lookup(&lookup)?;
         let settings = Self {
             mode,
             database_url,
@@ -251,6 +256,7 @@ impl Settings {
             graphiql,
             server,
             webhooks,
+            cache,
         };
         settings.refuse_unsafe()?;
         Ok(settings)

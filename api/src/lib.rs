@@ -39,6 +39,7 @@
 pub mod admin;
 pub mod auth;
 pub mod bus;
+pub mod cache;
 pub mod catalogue;
 pub mod cli;
 pub mod config;

@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::{self, Auth};
 use crate::bus::EventBus;
+use crate::cache::Caching;
 use crate::config::{Mode, Settings};
 use crate::crypto::DataKeys;
 use crate::db::{self, StatementCounter};
@@ -71,7 +72,12 @@ impl Application {
             token_rate: Arc::new(TokenRateLimiter::new(settings.token_rate, clock.clone())),
             clock,
             webhook_worker: Default::default(),
+            cache: Arc::new(Caching::new(settings.cache.response_bytes)),
         };
+        if state.cache.answers.is_some() {
+            state.cache.version.refresh(&state.db).await?;
+            state.cache.version.spawn(settings.database_url.clone(), state.db.clone(), settings.cache.version_poll);
+        }
         crate::webhooks::worker::spawn(state.clone())?;
         let schema = build_schema(&settings.limits, settings.mode == Mode::Production).data(state.clone()).finish();
         let listener = TcpListener::bind(settings.bind).await?;

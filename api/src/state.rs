@@ -48,6 +48,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Rings this replica's webhook delivery worker (and lets tests wait for its pass).
     pub webhook_worker: Arc<crate::jobs::Doorbell>,
+    /// Catalogue answers shared across callers, and the catalogue version they are keyed by.
+    pub cache: Arc<crate::cache::Caching>,
 }
 
 impl AppState {

@@ -6,6 +6,7 @@
 pub mod accreditations;
 pub mod api_clients;
 pub mod audit_records;
+pub mod catalogue_version;
 pub mod certificates_of_analysis;
 pub mod clinics;
 pub mod coa_markers;

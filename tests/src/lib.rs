@@ -131,6 +131,9 @@ pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
         ("MEDTOUR_DEMO".into(), "true".into()),
         ("MEDTOUR_DB_POOL".into(), "5".into()),
         ("MEDTOUR_DEMO_CLIENTS".into(), "false".into()),
+        // Fixtures write the catalogue behind the server's back; the tests of the response
+        // cache turn it on themselves.
+        ("MEDTOUR_RESPONSE_CACHE_BYTES".into(), "0".into()),
     ];
     for (k, v) in extra {
         pairs.retain(|(key, _)| key != k);

@@ -13,7 +13,7 @@ use crate::auth::caller::Caller;
 use crate::catalogue::filter::contains_pattern;
 use crate::catalogue::listing::TotalCount;
 use crate::catalogue::vocab::ClinicStatus;
-use crate::catalogue::write::{ClinicDraft, refresh_derived};
+use crate::catalogue::write::{ClinicDraft, advance_version, refresh_derived};
 use crate::db::Guarded;
 use crate::graphql::ids::Kind;
 use crate::state::AppState;
@@ -60,6 +60,7 @@ pub async fn create_treatment(state: &AppState, caller: &Caller, t: TreatmentFie
         after: Some(snapshot::treatment(&row)),
         note: None,
     };
+    advance_version(&txn).await?;
     audit::record(&txn, caller, state.clock.now(), entry).await?;
     txn.commit().await?;
     Ok(row)
@@ -96,6 +97,7 @@ pub async fn update_treatment(
         after: Some(snapshot::treatment(&after)),
         note: None,
     };
+    advance_version(&txn).await?;
     audit::record(&txn, caller, state.clock.now(), entry).await?;
     txn.commit().await?;
     Ok(after)
@@ -260,6 +262,7 @@ pub async fn set_clinic_status(
         after: Some(snapshot::clinic(&after)),
         note: reason,
     };
+    advance_version(&txn).await?;
     audit::record(&txn, caller, now, entry).await?;
     txn.commit().await?;
     Ok(after)

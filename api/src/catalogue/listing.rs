@@ -7,18 +7,22 @@
 //! those without are read as two parts, each in the order of its index, the second only
 //! when the first runs out.
 
-use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::clinics;
 use futures::future::{BoxFuture, FutureExt, Shared};
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
-    Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 use serde_json::Value;
 
 use super::filter::{self, ClinicFilterInput, ClinicOrder};
 use super::rollups;
 use super::vocab::{ClinicOrderField, OrderDirection};
+use crate::cache::Caching;
 use crate::error::{ServiceError, ServiceResult};
 use crate::paging::{Direction, Page, PageRequest, encode_cursor, page_request};
 
@@ -45,6 +49,28 @@ impl TotalCount {
     pub fn new(db: &DatabaseConnection, condition: Condition) -> Self {
         let db = db.clone();
         Self(async move { Ok(clinics::Entity::find().filter(condition).count(&db).await?) }.boxed().shared())
+    }
+
+    /// [`TotalCount::new`], or the count remembered for the same filter at the committed
+    /// catalogue version on `day` (the partner listing, asked the same filters over and over).
+    pub fn remembered(db: &DatabaseConnection, condition: Condition, caching: Arc<Caching>, day: NaiveDate) -> Self {
+        let db = db.clone();
+        Self(
+            async move {
+                let select = clinics::Entity::find().filter(condition);
+                let statement = select.build(db.get_database_backend());
+                let key = format!("{}|{:?}", statement.sql, statement.values);
+                let version = caching.version.refresh(&db).await?;
+                if let Some(count) = caching.counts.get(&key, version, day) {
+                    return Ok(count);
+                }
+                let count = select.count(&db).await?;
+                caching.counts.put(key, version, day, count);
+                Ok(count)
+            }
+            .boxed()
+            .shared(),
+        )
     }
 
     /// The count (each clone of a `TotalCount` shares one statement).
@@ -185,6 +211,7 @@ pub async fn list(
     args: &PageArgs,
     want_total: bool,
     now: DateTime<Utc>,
+    caching: &Arc<Caching>,
 ) -> ServiceResult<ClinicPage> {
     let request: PageRequest<SortKey> =
         page_request(&order.tag(), args.first, args.after.as_deref(), args.last, args.before.as_deref())?;
@@ -198,6 +225,6 @@ pub async fn list(
     let arg = if forward { "after" } else { "before" };
     let cursor = request.cursor.as_ref().map(|key| after_key(order.field, key, ascending, arg)).transpose()?;
     let rows = fetch(db, &condition, order.field, (ascending, forward), cursor, request.limit + 1).await?;
-    let total_count = want_total.then(|| TotalCount::new(db, condition));
+    let total_count = want_total.then(|| TotalCount::remembered(db, condition, Arc::clone(caching), now.date_naive()));
     Ok(ClinicPage { page: Page::from_fetched(rows, &request), total_count, order })
 }

@@ -138,6 +138,7 @@ impl CatalogueQuery {
             &PageArgs { first, after, last, before },
             want_total,
             state.clock.now(),
+            &state.cache,
         )
         .await?;
         // Nested fields of the whole page then load in one statement per relation.

@@ -6,7 +6,9 @@
 //!   city and description whenever those are written;
 //! - a package's USD price is derived from its price and currency by one rule;
 //! - the clinic roll-ups (safety score, lowest price) start empty and are computed by
-//!   [`refresh_derived`] once the rows that feed them are written.
+//!   [`refresh_derived`] once the rows that feed them are written;
+//! - the catalogue version advances with every write ([`advance_version`], which
+//!   `refresh_derived` calls), in the write's transaction, for the response cache.
 //!
 //! Rows are returned as active models, not inserted, so a caller can insert them one by one
 //! inside its transaction or in bulk with ids of its own (the benchmark writes 10,000
@@ -15,8 +17,9 @@
 //! it commits, so no reader ever sees a clinic whose derived values lag its records.
 
 use chrono::{DateTime, Utc};
-use entity::{clinics, treatment_packages};
-use sea_orm::{ConnectionTrait, Set};
+use entity::{catalogue_version, clinics, treatment_packages};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::folding::FoldedTexts;
@@ -141,5 +144,19 @@ pub fn usd_minor(price_minor: i64, currency: &str) -> ServiceResult<i64> {
 /// the roll-ups commit (or roll back) with the records they are derived from. (Outside a
 /// transaction each clinic's update commits alone, which costs SQLite a sync each.)
 pub async fn refresh_derived(conn: &impl ConnectionTrait, clinic_ids: &[i32], now: DateTime<Utc>) -> ServiceResult<()> {
-    rollups::refresh(conn, clinic_ids, now).await
+    rollups::refresh(conn, clinic_ids, now).await?;
+    advance_version(conn).await
+}
+
+/// Advances the catalogue version on `conn`, the writer's transaction, so that cached
+/// catalogue answers read at an older version are never served again once it commits.
+/// [`refresh_derived`] does this for every write that touches a clinic; a write that does
+/// not (a treatment's texts) calls it itself.
+pub async fn advance_version(conn: &impl ConnectionTrait) -> ServiceResult<()> {
+    catalogue_version::Entity::update_many()
+        .col_expr(catalogue_version::Column::Version, Expr::col(catalogue_version::Column::Version).add(1))
+        .filter(catalogue_version::Column::Id.eq(1))
+        .exec(conn)
+        .await?;
+    Ok(())
 }

@@ -17,6 +17,7 @@ use std::time::Instant;
 
 mod classify;
 mod outcome;
+pub mod shared;
 
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::OperationType;
@@ -28,7 +29,7 @@ pub use self::outcome::{Outcome, TIMED_OUT};
 use crate::auth::bearer;
 use crate::auth::caller::Caller;
 use crate::error::{Code, ServiceError};
-use crate::limits::guard::{self, Admitted, Refused, RootFields, Sender, Transport};
+use crate::limits::guard::{self, Admitted, Charge, Refused, RootFields, Sender, Transport};
 use crate::observability::graphql::{execute_span, record, record_as};
 use crate::schema::{ApiSchema, with_loaders};
 use crate::state::AppState;
@@ -165,31 +166,71 @@ impl Gateway {
         let operation = guard::operation_name(&request, admitted.as_ref().ok().map(|a| &a.document));
         let outcome = match admitted {
             Err(refused) => Outcome::Refused(refused),
-            Ok(Admitted { document, charge, .. }) => {
-                request.set_parsed_query(document);
-                let span = execute_span(operation.as_deref());
-                let running = self.schema.execute(request).instrument(span);
-                match tokio::time::timeout(self.state.limits.timeout, running).await {
-                    Err(_) => Outcome::TimedOut,
-                    Ok(response) => {
-                        let outcome = judged(response);
-                        match (outcome, charge) {
-                            (Outcome::Executed { mut response, unavailable }, Some(charge)) => {
-                                guard::settle(&self.state.rate, &mut response, charge);
-                                Outcome::Executed { response, unavailable }
+            Ok(Admitted { document, charge, kind }) => {
+                let caller = data_of::<Caller>(&request, None);
+                let key = shared::key_of(&self.state, &request, &document, caller);
+                let cached = key.as_ref().and_then(|key| self.state.cache.answers.as_ref()?.get(key));
+                match cached {
+                    Some(answer) => self.shared(answer, charge),
+                    None => {
+                        request.set_parsed_query(document);
+                        let outcome = self.execute_within_time(request, operation.as_deref(), charge).await;
+                        if kind == OperationType::Mutation && self.state.cache.answers.is_some() {
+                            // The catalogue writes of this process count from its next request on.
+                            if let Err(e) = self.state.cache.version.refresh(&self.state.db).await {
+                                tracing::warn!(error = %e, "could not read the catalogue version");
                             }
-                            (Outcome::Invalid(mut response), Some(charge)) => {
-                                guard::settle(&self.state.rate, &mut response, charge);
-                                Outcome::Invalid(response)
-                            }
-                            (outcome, _) => outcome,
                         }
+                        self.keep(key, outcome)
                     }
                 }
             }
         };
         record_outcome(&self.state, operation.as_deref(), &outcome, started);
         outcome
+    }
+
+    /// Runs an admitted operation within the request time-out and settles its charge.
+    async fn execute_within_time(&self, request: Request, operation: Option<&str>, charge: Option<Charge>) -> Outcome {
+        let span = execute_span(operation);
+        let running = self.schema.execute(request).instrument(span);
+        let Ok(response) = tokio::time::timeout(self.state.limits.timeout, running).await else {
+            return Outcome::TimedOut;
+        };
+        match (judged(response), charge) {
+            (Outcome::Executed { mut response, unavailable }, Some(charge)) => {
+                guard::settle(&self.state.rate, &mut response, charge);
+                Outcome::Executed { response, unavailable }
+            }
+            (Outcome::Invalid(mut response), Some(charge)) => {
+                guard::settle(&self.state.rate, &mut response, charge);
+                Outcome::Invalid(response)
+            }
+            (outcome, _) => outcome,
+        }
+    }
+
+    /// A cached answer, charged like the operation it answers.
+    fn shared(&self, answer: Arc<crate::cache::Answer>, charge: Option<Charge>) -> Outcome {
+        let mut extensions = std::collections::BTreeMap::new();
+        if let Some(charge) = charge {
+            extensions.insert("cost".to_owned(), guard::settle_at(&self.state.rate, charge, Some(answer.actual_cost)));
+        }
+        self.state.metrics.record_response_cache(true);
+        Outcome::Shared { answer, extensions }
+    }
+
+    /// Caches a shareable operation's clean answer under `key`, and answers from it.
+    fn keep(&self, key: Option<crate::cache::Key>, outcome: Outcome) -> Outcome {
+        let (Some(key), Some(answers)) = (key, self.state.cache.answers.as_ref()) else { return outcome };
+        self.state.metrics.record_response_cache(false);
+        let Outcome::Executed { response, unavailable: false } = outcome else { return outcome };
+        let Some(answer) = shared::answer_of(&response) else {
+            return Outcome::Executed { response, unavailable: false };
+        };
+        answers.insert(key, Arc::clone(&answer));
+        self.state.metrics.set_response_cache_bytes(answers.bytes());
+        Outcome::Shared { answer, extensions: response.extensions }
     }
 }
 
@@ -215,6 +256,7 @@ fn record_outcome(state: &AppState, operation: Option<&str>, outcome: &Outcome, 
             record(&state.metrics, operation, response, started)
         }
         Outcome::TimedOut => record_as(&state.metrics, operation, Code::Timeout.as_str().to_owned(), started),
+        Outcome::Shared { .. } => record_as(&state.metrics, operation, "ok".to_owned(), started),
     }
 }
 

@@ -1,8 +1,12 @@
 //! What the gateway hands a transport: the outcome of one operation as a value, so HTTP picks
 //! its status from a type rather than from the codes written into the response.
 
-use async_graphql::Response;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use async_graphql::{Response, Value};
+
+use crate::cache::Answer;
 use crate::error::Code;
 use crate::limits::guard::Refused;
 
@@ -18,6 +22,9 @@ pub enum Outcome {
     Executed { response: Response, unavailable: bool },
     /// It ran past the request time-out and was stopped.
     TimedOut,
+    /// A catalogue answer shared across callers (from the cache, or just put there), with this
+    /// request's own extensions (its cost).
+    Shared { answer: Arc<Answer>, extensions: BTreeMap<String, Value> },
 }
 
 impl Outcome {
@@ -27,6 +34,12 @@ impl Outcome {
             Outcome::Refused(refused) => refused.into_response(),
             Outcome::Invalid(response) | Outcome::Executed { response, .. } => response,
             Outcome::TimedOut => Refused::new(Code::Timeout, TIMED_OUT).into_response(),
+            Outcome::Shared { answer, extensions } => {
+                let data = serde_json::from_slice(&answer.data).unwrap_or(Value::Null);
+                let mut response = Response::new(data);
+                response.extensions = extensions;
+                response
+            }
         }
     }
 }

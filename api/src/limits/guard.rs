@@ -267,14 +267,20 @@ fn check(
 /// Settles an admitted operation's charge: refunds what the response did not use (lists
 /// shorter than their page size) and reports the cost in `extensions.cost`.
 pub fn settle(rate: &RateLimiter, response: &mut Response, charge: Charge) {
-    let Charge { client_id, role, requested, mut status } = charge;
     let executed = response.errors.iter().all(|e| !e.path.is_empty()) && !matches!(response.data, Value::Null);
-    let actual = executed.then(|| super::rate::actual_cost(&response.data).min(requested));
+    let actual = executed.then(|| super::rate::actual_cost(&response.data));
+    response.extensions.insert("cost".to_owned(), settle_at(rate, charge, actual));
+}
+
+/// Settles a charge whose response is known to have cost `actual` (`None` when nothing
+/// ran), refunding the difference, and returns the `extensions.cost` value to report.
+pub fn settle_at(rate: &RateLimiter, charge: Charge, actual: Option<u64>) -> Value {
+    let Charge { client_id, role, requested, mut status } = charge;
+    let actual = actual.map(|actual| actual.min(requested));
     if let Some(actual) = actual
         && actual < requested
     {
         status = rate.refund(&client_id, role, requested - actual);
     }
-    let value = Value::from_json(cost_extension(requested, actual, status)).unwrap_or(Value::Null);
-    response.extensions.insert("cost".to_owned(), value);
+    Value::from_json(cost_extension(requested, actual, status)).unwrap_or(Value::Null)
 }

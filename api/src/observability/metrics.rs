@@ -38,6 +38,8 @@ struct Inner {
     webhook_attempts: IntCounterVec,
     webhook_queue: IntGauge,
     webhook_oldest: prometheus::Gauge,
+    cache_lookups: IntCounterVec,
+    cache_bytes: IntGauge,
     /// Serialises scrapes, which move the statement counter forward to the process's count.
     scrape: Mutex<()>,
     operation_names: Mutex<HashSet<String>>,
@@ -91,6 +93,16 @@ impl Metrics {
             "Age of the oldest pending webhook delivery, in seconds (0 when none is pending).",
         )
         .expect("static metric options are valid");
+        let cache_lookups = IntCounterVec::new(
+            Opts::new(
+                "medtour_response_cache_lookups_total",
+                "Catalogue operations looked up in the response cache, by result: hit or miss.",
+            ),
+            &["result"],
+        )
+        .expect("static metric options are valid");
+        let cache_bytes = IntGauge::new("medtour_response_cache_bytes", "Bytes of answers the response cache holds.")
+            .expect("static metric options are valid");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -101,6 +113,8 @@ impl Metrics {
             Box::new(webhook_attempts.clone()),
             Box::new(webhook_queue.clone()),
             Box::new(webhook_oldest.clone()),
+            Box::new(cache_lookups.clone()),
+            Box::new(cache_bytes.clone()),
         ] {
             registry.register(collector).expect("each metric family is registered once");
         }
@@ -115,6 +129,8 @@ impl Metrics {
             webhook_attempts,
             webhook_queue,
             webhook_oldest,
+            cache_lookups,
+            cache_bytes,
             scrape: Mutex::new(()),
             operation_names: Mutex::new(HashSet::new()),
         }))
@@ -141,6 +157,16 @@ impl Metrics {
     /// Counts one webhook delivery attempt by its outcome (`succeeded`, `retrying`, `failed`).
     pub fn record_webhook_attempt(&self, outcome: &str) {
         self.0.webhook_attempts.with_label_values(&[outcome]).inc();
+    }
+
+    /// Counts one response cache lookup: a hit, or a miss (the operation ran).
+    pub fn record_response_cache(&self, hit: bool) {
+        self.0.cache_lookups.with_label_values(&[if hit { "hit" } else { "miss" }]).inc();
+    }
+
+    /// Sets the bytes the response cache holds.
+    pub fn set_response_cache_bytes(&self, bytes: usize) {
+        self.0.cache_bytes.set(i64::try_from(bytes).unwrap_or(i64::MAX));
     }
 
     /// Sets the webhook queue's depth and the age of its oldest pending delivery.

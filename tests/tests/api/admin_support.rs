@@ -23,17 +23,20 @@ pub struct Staff {
 
 impl Staff {
     pub async fn new(backend: Backend) -> Self {
+        Self::with(backend, &[]).await
+    }
+
+    /// The same cast on a server with `extra` settings.
+    pub async fn with(backend: Backend, extra: &[(&str, &str)]) -> Self {
         let budget = "1000000/100000";
-        let app = spawn_app_with(
-            backend,
-            &[
-                ("MEDTOUR_RATE_PARTNER", budget),
-                ("MEDTOUR_RATE_AGENT", budget),
-                ("MEDTOUR_RATE_CLINIC", budget),
-                ("MEDTOUR_RATE_ADMIN", budget),
-            ],
-        )
-        .await;
+        let mut settings = vec![
+            ("MEDTOUR_RATE_PARTNER", budget),
+            ("MEDTOUR_RATE_AGENT", budget),
+            ("MEDTOUR_RATE_CLINIC", budget),
+            ("MEDTOUR_RATE_ADMIN", budget),
+        ];
+        settings.extend_from_slice(extra);
+        let app = spawn_app_with(backend, &settings).await;
         let admin = Party::new(&app, Role::Admin, None, None).await;
         let clinic = Party::new(&app, Role::Clinic, None, Some(OWN)).await;
         let partner = Party::new(&app, Role::Partner, Some("Admin Test Partner"), None).await;

@@ -32,11 +32,11 @@ on_both_backends! {
     async fn migrations_apply_roll_back_and_apply_again(backend: Backend) {
         let (conn, _dir) = empty_database(backend).await;
         Migrator::up(&conn, None).await.expect("migrations apply to an empty database");
-        assert_eq!(table_count(&conn).await, 16, "twelve tables, the audit log and three of webhooks");
+        assert_eq!(table_count(&conn).await, 17, "twelve tables, the audit log, three of webhooks and the catalogue version");
         Migrator::down(&conn, None).await.expect("migrations roll back");
         assert_eq!(table_count(&conn).await, 0);
         Migrator::up(&conn, None).await.expect("migrations apply again");
-        assert_eq!(table_count(&conn).await, 16, "twelve tables, the audit log and three of webhooks");
+        assert_eq!(table_count(&conn).await, 17, "twelve tables, the audit log, three of webhooks and the catalogue version");
     }
 }
 

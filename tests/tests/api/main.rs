@@ -32,6 +32,7 @@ mod quotes_privacy;
 mod quotes_submit;
 mod quotes_support;
 mod quotes_tenancy;
+mod response_cache;
 mod schema;
 mod security;
 mod slow_clients;

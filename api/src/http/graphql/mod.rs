@@ -28,7 +28,8 @@ use self::persisted::PersistedError;
 use super::Http;
 use crate::auth::bearer::{self, BearerError};
 use crate::error::Code;
-use crate::gateway::{Outcome, TIMED_OUT, with_request_data};
+use crate::cache::Answer;
+use crate::gateway::{Outcome, TIMED_OUT, shared, with_request_data};
 use crate::graphql::errors::coded;
 use crate::limits::guard::{Refused, RootFields, Transport};
 
@@ -132,29 +133,46 @@ fn refused(media: Media, refused: Refused) -> Response {
     response
 }
 
-/// Root fields whose answers are the same catalogue for every caller, so a GET response
-/// made only of them may be cached by the partner.
-const CACHEABLE_ROOTS: &[&str] = &["treatments", "clinic", "clinics", "costComparison", "__typename"];
 const CACHE_CONTROL: &str = "private, max-age=60";
 
-/// Adds `Cache-Control` and a strong `ETag` to a cacheable catalogue read, answering 304
-/// when the client already holds the same body.
-fn cacheable(media: Media, headers: &HeaderMap, body: &async_graphql::Response) -> Response {
-    // The tag covers the data only: the cost extension changes with every request.
-    let data = serde_json::to_vec(&body.data).unwrap_or_default();
-    let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(&data))[..32]);
+/// A strong entity tag of a response's data (the cost extension changes with every request).
+fn etag_of(data: &async_graphql::Value) -> String {
+    let data = serde_json::to_vec(data).unwrap_or_default();
+    format!("\"{}\"", &hex::encode(sha2::Sha256::digest(&data))[..32])
+}
+
+/// A GET answer to a catalogue read, cacheable by the partner: `Cache-Control` and a strong
+/// `ETag`, and 304 instead of `body` when the client already holds the same data.
+fn revalidated(headers: &HeaderMap, etag: &str, body: impl FnOnce() -> Response) -> Response {
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|tags| tags.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"));
-    let mut response =
-        if matches { StatusCode::NOT_MODIFIED.into_response() } else { reply(media, StatusCode::OK, body) };
+    let mut response = if matches { StatusCode::NOT_MODIFIED.into_response() } else { body() };
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
     h.insert(header::VARY, HeaderValue::from_static("authorization, accept"));
-    if let Ok(value) = HeaderValue::from_str(&etag) {
+    if let Ok(value) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, value);
     }
+    response
+}
+
+/// The body of a shared catalogue answer: its serialised data as it is, and this request's
+/// extensions, in the order a GraphQL response has them.
+fn shared_body(media: Media, answer: &Answer, extensions: &BTreeMap<String, async_graphql::Value>) -> Response {
+    let mut bytes = Vec::with_capacity(answer.data.len() + 200);
+    bytes.extend_from_slice(b"{\"data\":");
+    bytes.extend_from_slice(&answer.data);
+    if !extensions.is_empty() {
+        bytes.extend_from_slice(b",\"extensions\":");
+        if serde_json::to_writer(&mut bytes, extensions).is_err() {
+            return reply(media, StatusCode::INTERNAL_SERVER_ERROR, &ErrorsBody { errors: &[coded(Code::Internal, "internal error")], extensions: None });
+        }
+    }
+    bytes.push(b'}');
+    let mut response = (StatusCode::OK, bytes).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
     response
 }
 
@@ -184,7 +202,12 @@ async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params,
     }
     let roots = RootFields::default();
     let request = with_request_data(request, state, caller, transport).data(roots.clone());
-    let (response, unavailable) = match http.gateway.run(request).await {
+    let outcome = http.gateway.run(request).await;
+    if let (Some((hash, query)), Outcome::Executed { .. } | Outcome::Shared { .. }) = (register, &outcome) {
+        // Admitted, validated and run: only now is the text worth remembering.
+        http.persisted.store(hash, query);
+    }
+    let (response, unavailable) = match outcome {
         Outcome::Refused(refusal) => return refused(media, refusal),
         Outcome::TimedOut => {
             let mut response = error_reply(media, StatusCode::SERVICE_UNAVAILABLE, Code::Timeout, TIMED_OUT);
@@ -196,19 +219,20 @@ async fn execute(http: &Http, headers: &HeaderMap, media: Media, params: Params,
             let status = request_error_status(media);
             return errors_body(media, status, &response.errors, Some(&response.extensions));
         }
+        Outcome::Shared { answer, extensions } => {
+            let body = || shared_body(media, &answer, &extensions);
+            return if transport == Transport::Get { revalidated(headers, &answer.etag, body) } else { body() };
+        }
         Outcome::Executed { response, unavailable } => (response, unavailable),
     };
-    if let Some((hash, query)) = register {
-        // Admitted, validated and run: only now is the text worth remembering.
-        http.persisted.store(hash, query);
-    }
     if unavailable {
         return reply(media, StatusCode::SERVICE_UNAVAILABLE, &response);
     }
     let root_names = roots.0.lock().map(|r| r.clone()).unwrap_or_default();
-    let catalogue_only = root_names.is_some_and(|names| names.iter().all(|n| CACHEABLE_ROOTS.contains(&n.as_str())));
+    let catalogue_only =
+        root_names.is_some_and(|names| names.iter().all(|n| shared::CATALOGUE.roots.contains(&n.as_str())));
     if transport == Transport::Get && response.errors.is_empty() && catalogue_only {
-        return cacheable(media, headers, &response);
+        return revalidated(headers, &etag_of(&response.data), || reply(media, StatusCode::OK, &response));
     }
     reply(media, StatusCode::OK, &response)
 }
