@@ -11,6 +11,7 @@ mod keys;
 mod limits;
 #[cfg(test)]
 mod tests;
+mod health;
 mod webhooks;
 
 use std::net::{IpAddr, SocketAddr};
@@ -22,6 +23,7 @@ pub use self::keys::{
     DEV_DATA_KEY, DEV_JWT_SIGNING_KEY, DataKeySettings, JwtSettings, SecretKey, development_public_key, parse_key,
 };
 pub use self::limits::{BucketSpec, DEFAULT_MAX_NESTING, QueryLimits, RateSettings, TokenRateSettings};
+pub use self::health::HealthDataSettings;
 pub use self::webhooks::WebhookSettings;
 
 /// Whether the server runs with development conveniences or production guarantees.
@@ -92,6 +94,8 @@ pub struct Settings {
     pub server: ServerSettings,
     /// Which webhook URLs are accepted and how deliveries are paced (`MEDTOUR_WEBHOOK_*`).
     pub webhooks: WebhookSettings,
+    /// How long patient data is kept after a quote closes (`MEDTOUR_PATIENT_DATA_RETENTION_*`).
+    pub health_data: HealthDataSettings,
 }
 
 /// How the listeners treat connections, and where `/metrics` is served.
@@ -233,6 +237,7 @@ impl Settings {
         };
         let server = server_settings(&lookup, bind)?;
         let webhooks = WebhookSettings::from_lookup(&lookup, mode)?;
+        let health_data = HealthDataSettings::from_lookup(&lookup)?;
         let settings = Self {
             mode,
             database_url,
@@ -251,6 +256,7 @@ impl Settings {
             graphiql,
             server,
             webhooks,
+            health_data,
         };
         settings.refuse_unsafe()?;
         Ok(settings)

@@ -52,6 +52,10 @@ impl Application {
         db::refresh_statistics(&conn).await?;
         auth::clients::warm_up();
         let data_keys = Arc::new(DataKeys::from_settings(&settings.data_keys)?);
+        let sealed = crate::quotes::health::legacy::seal_all(&conn, &data_keys).await?;
+        if sealed > 0 {
+            tracing::info!(sealed, "sealed the patient data of quotes stored before envelope encryption");
+        }
         let quote_events = EventBus::new(conn.get_database_backend());
         quote_events.spawn_listener(settings.database_url.clone(), conn.clone());
         let state = AppState {
@@ -71,8 +75,10 @@ impl Application {
             token_rate: Arc::new(TokenRateLimiter::new(settings.token_rate, clock.clone())),
             clock,
             webhook_worker: Default::default(),
+            retention: Default::default(),
         };
         crate::webhooks::worker::spawn(state.clone())?;
+        crate::quotes::health::retention::spawn(state.clone());
         let schema = build_schema(&settings.limits, settings.mode == Mode::Production).data(state.clone()).finish();
         let listener = TcpListener::bind(settings.bind).await?;
         let metrics_listener = match settings.server.metrics_bind {

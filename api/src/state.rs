@@ -48,6 +48,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Rings this replica's webhook delivery worker (and lets tests wait for its pass).
     pub webhook_worker: Arc<crate::jobs::Doorbell>,
+    /// Rings this replica's patient-data retention task.
+    pub retention: Arc<crate::jobs::Doorbell>,
 }
 
 impl AppState {

@@ -1,8 +1,7 @@
 //! `submitQuoteRequest`: validate, pre-screen, and store a quote with its first event in one
 //! transaction — once per partner and idempotency key, even when identical requests race.
 
-use entity::{clinics, quotes, treatment_packages};
-use sea_orm::sea_query::Expr;
+use entity::{clinics, patient_data, quotes, treatment_packages};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr, TransactionTrait,
 };
@@ -19,51 +18,93 @@ use super::vocab::{QuoteStatus, UserErrorCode};
 use crate::auth::caller::Caller;
 use crate::catalogue::vocab::ClinicStatus;
 use crate::error::{ServiceError, ServiceResult};
+use crate::quotes::health::vault::{self, StoredEligibility, StoredProfile};
 use crate::state::AppState;
 
-/// The digest of everything in a request but its key and its notes (compared decrypted, so
-/// no digest of health data is stored).
-fn fingerprint(input: &QuoteRequest) -> String {
-    let p = &input.patient;
-    let mut tried: Vec<&str> = p.treatments_tried.iter().map(|t| t.as_str()).collect();
-    tried.sort_unstable();
-    tried.dedup();
-    let mut contra: Vec<&str> = p.contraindications.iter().map(|c| c.as_str()).collect();
-    contra.sort_unstable();
-    contra.dedup();
-    let canonical = json!([
+/// The digest of everything in a request but its key and its patient (which is compared
+/// opened, so that no digest of health data is stored: a digest of so few values could be
+/// reversed by trying them all).
+pub(crate) fn fingerprint(input: &QuoteRequest) -> String {
+    fingerprint_of(
         input.clinic,
-        input.treatment,
+        input.treatment.as_str(),
         input.package,
         input.requested_cell_count_millions,
-        input.travel_earliest.map(|d| d.to_string()),
-        input.travel_latest.map(|d| d.to_string()),
-        p.reference,
-        p.age_years,
-        p.country_of_residence,
-        p.chronic_migraine_diagnosis,
-        p.headache_days_per_month,
-        tried,
-        contra,
+        input.travel_earliest,
+        input.travel_latest,
+    )
+}
+
+/// The digest of a request's business fields (as a request names them, or as a stored quote
+/// holds them).
+pub(crate) fn fingerprint_of(
+    clinic: Option<i32>,
+    treatment: &str,
+    package: Option<Option<i32>>,
+    cells: Option<i32>,
+    earliest: Option<chrono::NaiveDate>,
+    latest: Option<chrono::NaiveDate>,
+) -> String {
+    let canonical = json!([
+        "v2",
+        clinic,
+        treatment,
+        package,
+        cells,
+        earliest.map(|d| d.to_string()),
+        latest.map(|d| d.to_string()),
     ]);
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
+/// The patient of a request, as it is sealed.
+fn stored_profile(p: &super::request::PatientProfile) -> StoredProfile {
+    StoredProfile {
+        reference: p.reference.clone(),
+        age_years: p.age_years,
+        country_of_residence: p.country_of_residence.clone(),
+        chronic_migraine_diagnosis: p.chronic_migraine_diagnosis,
+        headache_days_per_month: p.headache_days_per_month,
+        treatments_tried: p.treatments_tried.iter().map(|t| t.as_str().to_owned()).collect(),
+        contraindications: p.contraindications.iter().map(|c| c.as_str().to_owned()).collect(),
+        medical_notes: p.medical_notes.clone(),
+    }
+}
+
+/// True when two profiles say the same (lists compared as sets).
+fn same_patient(a: &StoredProfile, b: &StoredProfile) -> bool {
+    let set = |v: &[String]| v.iter().cloned().collect::<std::collections::BTreeSet<_>>();
+    a.reference == b.reference
+        && a.age_years == b.age_years
+        && a.country_of_residence == b.country_of_residence
+        && a.chronic_migraine_diagnosis == b.chronic_migraine_diagnosis
+        && a.headache_days_per_month == b.headache_days_per_month
+        && set(&a.treatments_tried) == set(&b.treatments_tried)
+        && set(&a.contraindications) == set(&b.contraindications)
+        && a.medical_notes == b.medical_notes
+}
+
 /// The answer to a request whose key was used before: the original quote when the input is
-/// the same, a CONFLICT otherwise.
-fn replay(state: &AppState, existing: quotes::Model, input: &QuoteRequest) -> Outcome {
-    let notes = match (&existing.medical_notes_ciphertext, &existing.medical_notes_key_id) {
-        (Some(sealed), Some(kid)) => state.data_keys.decrypt(existing.id, kid, sealed).ok(),
-        _ => None,
+/// the same, a CONFLICT otherwise. An erased patient can no longer be compared: the business
+/// fields decide.
+async fn replay(state: &AppState, existing: quotes::Model, input: &QuoteRequest) -> ServiceResult<Outcome> {
+    let sealed = patient_data::Entity::find_by_id(existing.id).one(&state.db).await?;
+    let key = sealed.as_ref().map(|row| vault::data_key(&state.data_keys, row)).transpose()?.flatten();
+    let same_patient = match (&sealed, &key) {
+        (Some(row), Some(key)) => {
+            vault::open_profile(key, row)?.is_some_and(|p| same_patient(&p, &stored_profile(&input.patient)))
+        }
+        (Some(row), None) => row.erased_at.is_some(),
+        (None, _) => false,
     };
-    if existing.request_fingerprint == fingerprint(input) && notes == input.patient.medical_notes {
-        Outcome::done(existing)
+    if existing.request_fingerprint == fingerprint(input) && same_patient {
+        Ok(Outcome::done(existing))
     } else {
-        Outcome::refused(vec![UserError {
+        Ok(Outcome::refused(vec![UserError {
             field: Some(vec!["input".into(), "idempotencyKey".into()]),
             message: "this idempotency key was already used with different input".into(),
             code: UserErrorCode::Conflict,
-        }])
+        }]))
     }
 }
 
@@ -170,7 +211,7 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
         return Ok(Outcome::refused(key_errors));
     }
     if let Some(found) = existing(db, partner_id, &input.idempotency_key).await? {
-        return Ok(replay(state, found, &input));
+        return replay(state, found, &input).await;
     }
     let today = state.clock.now().date_naive();
     let mut errors = validate::patient(&input.patient, &["input", "patient"]);
@@ -214,22 +255,23 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
         requested_cell_count_millions: Set(input.requested_cell_count_millions),
         travel_earliest: Set(input.travel_earliest),
         travel_latest: Set(input.travel_latest),
-        patient_reference: Set(p.reference.clone()),
-        patient_age_years: Set(p.age_years),
-        patient_country: Set(p.country_of_residence.clone()),
-        chronic_migraine_diagnosis: Set(p.chronic_migraine_diagnosis),
-        headache_days_per_month: Set(p.headache_days_per_month),
-        treatments_tried: Set(json!(p.treatments_tried.iter().map(|t| t.as_str()).collect::<Vec<_>>())),
-        contraindications: Set(json!(p.contraindications.iter().map(|c| c.as_str()).collect::<Vec<_>>())),
+        // Patient data lives sealed in `patient_data`; these columns are for older quotes.
+        patient_reference: Set(None),
+        patient_age_years: Set(None),
+        patient_country: Set(None),
+        chronic_migraine_diagnosis: Set(None),
+        headache_days_per_month: Set(None),
+        treatments_tried: Set(None),
+        contraindications: Set(None),
         medical_notes_ciphertext: Set(None),
         medical_notes_key_id: Set(None),
-        eligibility_outcome: Set(screening.outcome.as_str().to_owned()),
-        eligibility_reasons: Set(json!(screening.reasons)),
+        eligibility_outcome: Set(None),
+        eligibility_reasons: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
     };
     let mut attempts = 0;
-    let (txn, mut quote) = loop {
+    let (txn, quote) = loop {
         let txn = db.begin().await?;
         match row(random_quote_id()).insert(&txn).await {
             Ok(q) => break (txn, q),
@@ -239,7 +281,7 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
                     && let Some(found) = existing(db, partner_id, &input.idempotency_key).await?
                 {
                     // An identical request won the race: answer as its replay.
-                    return Ok(replay(state, found, &input));
+                    return replay(state, found, &input).await;
                 }
                 attempts += 1;
                 if attempts == 4 {
@@ -249,17 +291,10 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
             Err(e) => return Err(e.into()),
         }
     };
-    if let Some(notes) = &p.medical_notes {
-        let (kid, sealed) = state.data_keys.encrypt(quote.id, notes).map_err(ServiceError::internal)?;
-        quotes::Entity::update_many()
-            .col_expr(quotes::Column::MedicalNotesCiphertext, Expr::value(Some(sealed.clone())))
-            .col_expr(quotes::Column::MedicalNotesKeyId, Expr::value(Some(kid.clone())))
-            .filter(quotes::Column::Id.eq(quote.id))
-            .exec(&txn)
-            .await?;
-        quote.medical_notes_ciphertext = Some(sealed);
-        quote.medical_notes_key_id = Some(kid);
-    }
+    let eligibility =
+        StoredEligibility { outcome: screening.outcome.as_str().to_owned(), reasons: screening.reasons.clone() };
+    let (_, sealed) = vault::seal_new(&state.data_keys, quote.id, &stored_profile(p), &eligibility)?;
+    sealed.insert(&txn).await?;
     let event = events::record(
         &txn,
         &quote,
