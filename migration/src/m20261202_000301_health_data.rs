@@ -41,7 +41,21 @@ fn without_not_null(sql: &str, columns: &[&str]) -> Result<String, DbErr> {
     for col in columns {
         let quoted = format!("\"{col}\" ");
         let start = sql.find(&quoted).ok_or_else(|| DbErr::Migration(format!("quotes.{col} not found")))?;
-        let end = start + sql[start..].find([',', ')']).unwrap_or(sql.len() - start);
+        // The definition ends at the first comma or closing parenthesis outside parentheses
+        // (a type such as `char(2)` has its own).
+        let mut depth = 0i32;
+        let mut end = sql.len();
+        for (i, ch) in sql[start..].char_indices() {
+            match ch {
+                '(' => depth += 1,
+                ')' if depth > 0 => depth -= 1,
+                ',' | ')' => {
+                    end = start + i;
+                    break;
+                }
+                _ => {}
+            }
+        }
         let definition = sql[start..end].replacen(" NOT NULL", "", 1);
         sql.replace_range(start..end, &definition);
     }

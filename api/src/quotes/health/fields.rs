@@ -2,7 +2,7 @@
 //! recorded first ([`AccessRecorder`](super::loaders::AccessRecorder)), and the data key that
 //! opens the quote's notes.
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Result};
 use chrono::{DateTime, Utc};
 use entity::patient_data;
@@ -28,7 +28,7 @@ async fn sealed(ctx: &Context<'_>, quote_id: i32) -> Result<patient_data::Model>
 
 /// Records this request's read of quote `quote_id`'s patient data (once per request).
 async fn record(ctx: &Context<'_>, quote_id: i32) -> Result<()> {
-    ctx.data::<DataLoader<AccessRecorder>>()?.load_one(ReadOf(quote_id)).await?;
+    ctx.data::<DataLoader<AccessRecorder, HashMapCache>>()?.load_one(ReadOf(quote_id)).await?;
     Ok(())
 }
 

@@ -46,7 +46,31 @@ pub struct AccessRecorder {
     state: AppState,
     actor: String,
     role: &'static str,
-    operation: Option<Arc<str>>,
+    /// The operation name the request gave, else its document to find the one it holds.
+    operation: Operation,
+}
+
+/// How the operation is named: given, or to be read from the document when first needed.
+enum Operation {
+    Named(Option<String>),
+    Document(Arc<str>),
+}
+
+impl Operation {
+    fn name(&self) -> Option<String> {
+        match self {
+            Operation::Named(name) => name.clone(),
+            Operation::Document(query) => {
+                let document = async_graphql::parser::parse_query(&**query).ok()?;
+                match document.operations {
+                    async_graphql::parser::types::DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+                        ops.keys().next().map(|name| name.to_string())
+                    }
+                    _ => None,
+                }
+            }
+        }
+    }
 }
 
 /// A read of a quote's patient data (key: quote row id).
@@ -59,12 +83,13 @@ impl Loader<ReadOf> for AccessRecorder {
 
     async fn load(&self, keys: &[ReadOf]) -> Result<HashMap<ReadOf, Self::Value>, Self::Error> {
         let at = self.state.clock.now();
+        let operation = self.operation.name();
         let rows = keys.iter().map(|k| patient_data_access::ActiveModel {
             at: Set(at),
             actor: Set(self.actor.clone()),
             actor_role: Set(self.role.to_owned()),
             quote_id: Set(k.0),
-            operation: Set(self.operation.as_deref().map(str::to_owned)),
+            operation: Set(operation.clone()),
             ..Default::default()
         });
         patient_data_access::Entity::insert_many(rows).exec_without_returning(&self.state.db).await?;
@@ -74,7 +99,10 @@ impl Loader<ReadOf> for AccessRecorder {
 
 /// Gives one operation its own patient-data loaders.
 pub fn attach(request: Request, state: &AppState, caller: &Caller) -> Request {
-    let operation = request.operation_name.as_deref().map(Arc::from);
+    let operation = match &request.operation_name {
+        Some(name) => Operation::Named(Some(name.clone())),
+        None => Operation::Document(Arc::from(request.query.as_str())),
+    };
     let recorder =
         AccessRecorder { state: state.clone(), actor: caller.client_id.clone(), role: caller.role.as_str(), operation };
     request
