@@ -7,11 +7,11 @@
 //! than served on public keys. Production refuses what would be unsafe there: the embedded
 //! SQLite file, the development keys (compared by their decoded bytes) and demo data.
 
+mod health;
 mod keys;
 mod limits;
 #[cfg(test)]
 mod tests;
-mod health;
 mod webhooks;
 
 use std::net::{IpAddr, SocketAddr};
@@ -19,11 +19,11 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
+pub use self::health::HealthDataSettings;
 pub use self::keys::{
     DEV_DATA_KEY, DEV_JWT_SIGNING_KEY, DataKeySettings, JwtSettings, SecretKey, development_public_key, parse_key,
 };
 pub use self::limits::{BucketSpec, DEFAULT_MAX_NESTING, QueryLimits, RateSettings, TokenRateSettings};
-pub use self::health::HealthDataSettings;
 pub use self::webhooks::WebhookSettings;
 
 /// Whether the server runs with development conveniences or production guarantees.

@@ -124,8 +124,7 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("ix_patient_data_master_key", PatientData::Table, &["master_key_id", "quote_id"]))
-            .await?;
+        m.create_index(index("ix_patient_data_master_key", PatientData::Table, &["master_key_id", "quote_id"])).await?;
         m.create_table(
             Table::create()
                 .table(PatientDataAccess::Table)

@@ -32,7 +32,9 @@ impl HealthDataSettings {
         };
         Ok(Self {
             retention_days: bounded("MEDTOUR_PATIENT_DATA_RETENTION_DAYS", 36_500)?.map(|d| d as u32),
-            retention_poll: Duration::from_secs(bounded("MEDTOUR_PATIENT_DATA_RETENTION_POLL_SECS", 86_400)?.unwrap_or(3600)),
+            retention_poll: Duration::from_secs(
+                bounded("MEDTOUR_PATIENT_DATA_RETENTION_POLL_SECS", 86_400)?.unwrap_or(3600),
+            ),
         })
     }
 }

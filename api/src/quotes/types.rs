@@ -14,12 +14,12 @@ use crate::catalogue::loaders::{CatalogueLoader, TreatmentById};
 use crate::catalogue::types::{Treatment, TreatmentPackage, strings};
 use crate::crypto::DataKey;
 use crate::error::{ServiceError, ServiceResult};
-use crate::quotes::health::fields;
-use crate::quotes::health::vault::{self, StoredProfile};
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::Money;
 use crate::graphql::scalars::{Date, DateTime};
+use crate::quotes::health::fields;
+use crate::quotes::health::vault::{self, StoredProfile};
 use crate::state::AppState;
 
 /// The patient as submitted, opened for the quote's parties only.
@@ -48,8 +48,16 @@ impl PatientProfile {
     /// Converts the opened profile.
     fn from_stored(p: StoredProfile) -> ServiceResult<Self> {
         Ok(Self {
-            treatments_tried: p.treatments_tried.iter().map(|s| PriorTreatment::from_stored(s)).collect::<ServiceResult<_>>()?,
-            contraindications: p.contraindications.iter().map(|s| Contraindication::from_stored(s)).collect::<ServiceResult<_>>()?,
+            treatments_tried: p
+                .treatments_tried
+                .iter()
+                .map(|s| PriorTreatment::from_stored(s))
+                .collect::<ServiceResult<_>>()?,
+            contraindications: p
+                .contraindications
+                .iter()
+                .map(|s| Contraindication::from_stored(s))
+                .collect::<ServiceResult<_>>()?,
             reference: p.reference,
             age_years: p.age_years,
             country_of_residence: p.country_of_residence,

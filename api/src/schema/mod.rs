@@ -32,13 +32,7 @@ pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery, AdminQu
 /// status does not allow, a conflict); errors there are not GraphQL errors.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(
-    QuoteMutation,
-    CatalogueAdminMutation,
-    PartnerAdminMutation,
-    WebhookMutation,
-    HealthMutation,
-);
+pub struct MutationRoot(QuoteMutation, CatalogueAdminMutation, PartnerAdminMutation, WebhookMutation, HealthMutation);
 
 /// Live updates, over graphql-transport-ws on `/graphql/ws`, authenticated by the
 /// `Authorization` entry of `connection_init`'s payload.

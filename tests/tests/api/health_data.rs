@@ -5,7 +5,7 @@
 
 use entity::patient_data;
 use medtour_tests::{Backend, error_codes, on_both_backends, spawn_app_with, spawn_on};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryOrder, Set};
 use serde_json::{Value, json};
 
 use crate::health_support::*;
@@ -96,12 +96,13 @@ on_both_backends! {
         assert_eq!(reference(&both, &ids[0]).await["data"]["quote"]["patient"]["reference"], "case-0042");
 
         let db = &w.app.state.db;
-        let before: Vec<_> = patient_data::Entity::find().all(db).await.unwrap();
+        let sorted = || async { patient_data::Entity::find().order_by_asc(patient_data::Column::QuoteId).all(db).await.unwrap() };
+        let before = sorted().await;
         let moved = medtour::quotes::health::rewrap::rewrap(db, &both.state.data_keys, 2).await.unwrap();
         assert_eq!(moved, 3, "every data key, in batches of two");
         assert_eq!(medtour::quotes::health::rewrap::remaining(db, &both.state.data_keys).await.unwrap(), 0);
         assert_eq!(medtour::quotes::health::rewrap::rewrap(db, &both.state.data_keys, 2).await.unwrap(), 0, "resumable: nothing left");
-        let after: Vec<_> = patient_data::Entity::find().all(db).await.unwrap();
+        let after = sorted().await;
         for (b, a) in before.iter().zip(&after) {
             assert_eq!((b.quote_id, &b.profile, &b.eligibility), (a.quote_id, &a.profile, &a.eligibility), "sealed data untouched");
             assert_eq!(a.master_key_id.as_deref(), Some("new-2"));
@@ -141,4 +142,3 @@ on_both_backends! {
         assert_eq!(accesses(&w.app, row_of(&id)).await.len(), 2, "the submission's payload and this read");
     }
 }
-

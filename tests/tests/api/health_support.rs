@@ -16,10 +16,8 @@ pub const DECLINE_REASON: &str = "Quixotrin intolerance noted";
 /// Every distinctive patient value a quote made by [`declined_quote`] carries, with the
 /// eligibility reasons the API gave it.
 pub fn distinctive(reasons: &[String]) -> Vec<String> {
-    let mut all: Vec<String> = [REFERENCE, NOTES, OFFER_NOTES, DECLINE_REASON, "BOTULINUM_TOXIN"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+    let mut all: Vec<String> =
+        [REFERENCE, NOTES, OFFER_NOTES, DECLINE_REASON, "BOTULINUM_TOXIN"].iter().map(|s| (*s).to_owned()).collect();
     all.extend(reasons.iter().cloned());
     all
 }
@@ -52,9 +50,11 @@ pub async fn every_value(app: &TestApp) -> Vec<(String, String, String)> {
     let backend = db.get_database_backend();
     let query = |sql: String| Statement::from_string(backend, sql);
     let columns_sql = match app.backend {
-        Backend::Sqlite => "SELECT m.name AS t, p.name AS c, 'any' AS ty FROM sqlite_master m, pragma_table_info(m.name) p \
+        Backend::Sqlite => {
+            "SELECT m.name AS t, p.name AS c, 'any' AS ty FROM sqlite_master m, pragma_table_info(m.name) p \
                             WHERE m.type = 'table'"
-            .to_owned(),
+                .to_owned()
+        }
         Backend::Postgres => "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS ty \
                               FROM information_schema.columns WHERE table_schema = 'public'"
             .to_owned(),

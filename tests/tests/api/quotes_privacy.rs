@@ -40,4 +40,3 @@ on_both_backends! {
         }
     }
 }
-

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use entity::patient_data_access;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::error::ServiceResult;
 use crate::paging::{Page, page_request};
@@ -45,11 +47,8 @@ pub async fn list(
     if let Some(at) = query.before {
         cond = cond.add(patient_data_access::Column::At.lt(at));
     }
-    let total = if want_total {
-        Some(patient_data_access::Entity::find().filter(cond.clone()).count(db).await?)
-    } else {
-        None
-    };
+    let total =
+        if want_total { Some(patient_data_access::Entity::find().filter(cond.clone()).count(db).await?) } else { None };
     let mut select = patient_data_access::Entity::find().filter(cond);
     if let Some(id) = request.cursor {
         select = select.filter(patient_data_access::Column::Id.lt(id));

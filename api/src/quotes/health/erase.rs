@@ -176,4 +176,3 @@ async fn clear_texts(conn: &impl ConnectionTrait, quote_id: i32) -> ServiceResul
         .await?;
     super::legacy::clear_plaintext(conn, quote_id).await
 }
-

@@ -105,7 +105,9 @@ pub fn attach(request: Request, state: &AppState, caller: &Caller) -> Request {
     };
     let recorder =
         AccessRecorder { state: state.clone(), actor: caller.client_id.clone(), role: caller.role.as_str(), operation };
-    request
-        .data(DataLoader::new(VaultLoader { db: state.db.clone() }, tokio::spawn))
-        .data(DataLoader::with_cache(recorder, tokio::spawn, HashMapCache::default()))
+    request.data(DataLoader::new(VaultLoader { db: state.db.clone() }, tokio::spawn)).data(DataLoader::with_cache(
+        recorder,
+        tokio::spawn,
+        HashMapCache::default(),
+    ))
 }
