@@ -42,7 +42,7 @@ pub async fn erase(state: &AppState, caller: &Caller, quote: Named, reason: &str
     let Some(found) = found else { return Ok(Outcome::refused(vec![UserError::not_found(&["quoteId"], "quote")])) };
     let found = expire_if_lapsed(state, found).await?;
     match erase_quote(state, caller, &found, reason, false).await? {
-        Erased::Now(q) => Ok(Outcome::done(q)),
+        Erased::Now(q) => Ok(Outcome::done(*q)),
         Erased::Before => Ok(Outcome::done(found)),
         Erased::Raced => Ok(Outcome::refused(vec![UserError::new(
             crate::quotes::vocab::UserErrorCode::Conflict,
@@ -54,7 +54,7 @@ pub async fn erase(state: &AppState, caller: &Caller, quote: Named, reason: &str
 /// How an erasure went.
 pub enum Erased {
     /// Erased now; the quote as it stands (withdrawn if it was open).
-    Now(quotes::Model),
+    Now(Box<quotes::Model>),
     /// Erased already: nothing changed.
     Before,
     /// The open quote changed status meanwhile: nothing changed.
@@ -157,7 +157,7 @@ pub async fn erase_quote(
         state.quote_events.publish(&state.db, event, &changed).await;
         state.webhook_worker.ring();
     }
-    Ok(Erased::Now(changed))
+    Ok(Erased::Now(Box::new(changed)))
 }
 
 /// Clears every text sealed under the quote's key (unreadable once it is gone) and the
