@@ -78,3 +78,31 @@ on_both_backends! {
         assert_eq!(body["data"]["node"], serde_json::Value::Null, "an agent cannot reach an entry by ID: {body:#}");
     }
 }
+
+on_both_backends! {
+    /// A request's access rows are written in one statement: reading the patient of four
+    /// quotes takes as many statements as reading it of one (each read records its row).
+    async fn one_request_writes_its_access_rows_in_one_statement(backend: Backend) {
+        let app = medtour_tests::spawn_app_with(backend, &[("MEDTOUR_WEBHOOK_WORKER", "false")]).await;
+        let w = World::from_app(app).await;
+        let query = "{ quotes(first: 10) { edges { node { patient { reference } eligibility { outcome } } } } }";
+        let cost = || async {
+            let mut least = u64::MAX;
+            for _ in 0..3 {
+                let before = w.app.statements();
+                let data = w.app.data_as(&w.admin.token, query, json!({})).await;
+                assert!(data["quotes"]["edges"][0]["node"]["patient"].is_object(), "{data:#}");
+                least = least.min(w.app.statements() - before);
+            }
+            least
+        };
+        let first = w.quote("stmt-1").await;
+        let one = cost().await;
+        for n in 2..=4 {
+            w.quote(&format!("stmt-{n}")).await;
+        }
+        let four = cost().await;
+        assert_eq!(one, four, "statements per request do not grow with the quotes read");
+        assert_eq!(accesses(&w.app, row_of(&first)).await.len(), 1 + 6, "the submission and six reads");
+    }
+}

@@ -142,3 +142,55 @@ on_both_backends! {
         assert_eq!(accesses(&w.app, row_of(&id)).await.len(), 2, "the submission's payload and this read");
     }
 }
+
+on_both_backends! {
+    /// A quote stored before envelope encryption (plaintext profile, notes sealed directly
+    /// under the master key, a plaintext event note) is sealed when a server starts: it reads
+    /// as before, and its plaintext is gone from every table.
+    async fn quotes_stored_before_envelopes_are_sealed_at_start_up(backend: Backend) {
+        use entity::{api_clients, clinics, quote_events, quotes, treatments};
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let w = World::new(backend).await;
+        let db = &w.app.state.db;
+        let agent = api_clients::Entity::find().filter(api_clients::Column::ClientId.eq(&w.agent.client_id)).one(db).await.unwrap().unwrap();
+        let clinic = clinics::Entity::find().filter(clinics::Column::Slug.eq(BAJA)).one(db).await.unwrap().unwrap();
+        let treatment = treatments::Entity::find().filter(treatments::Column::Slug.eq(MIGRAINE)).one(db).await.unwrap().unwrap();
+        let (id, now) = (424_242, chrono::Utc::now());
+        let (kid, sealed) = w.app.state.data_keys.encrypt(id, NOTES).unwrap();
+        quotes::ActiveModel {
+            id: Set(id), partner_id: Set(agent.partner_id.unwrap()), submitted_by: Set(agent.id), clinic_id: Set(clinic.id),
+            treatment_id: Set(treatment.id), idempotency_key: Set("legacy-1".into()), request_fingerprint: Set("old".into()),
+            status: Set("SUBMITTED".into()), version: Set(0), patient_reference: Set(Some(REFERENCE.into())),
+            patient_age_years: Set(Some(52)), patient_country: Set(Some("MX".into())), chronic_migraine_diagnosis: Set(Some(true)),
+            headache_days_per_month: Set(Some(22)), treatments_tried: Set(Some(json!(["TRIPTANS", "BOTULINUM_TOXIN"]))),
+            contraindications: Set(Some(json!([]))), medical_notes_ciphertext: Set(Some(sealed)), medical_notes_key_id: Set(Some(kid)),
+            eligibility_outcome: Set(Some("NEEDS_REVIEW".into())), eligibility_reasons: Set(Some(json!([OFFER_NOTES]))),
+            created_at: Set(now), updated_at: Set(now), ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        quote_events::ActiveModel {
+            quote_id: Set(id), at: Set(now), to_status: Set("SUBMITTED".into()), actor_client_id: Set(w.agent.client_id.clone()),
+            actor_role: Set("AGENT".into()), note: Set(Some(DECLINE_REASON.into())), ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+
+        let restarted = spawn_on(backend, &w.app.database_url, None, &[]).await;
+        let gid = medtour::graphql::ids::encode(medtour::graphql::ids::Kind::Quote, id).0;
+        let query = "query($id: ID!) { quote(id: $id) { patient { reference ageYears treatmentsTried medicalNotes } eligibility { outcome reasons } events { note } } }";
+        let (_, body) = restarted.graphql_as(Some(&w.agent.token), query, json!({ "id": gid })).await;
+        let quote = &body["data"]["quote"];
+        assert_eq!((&quote["patient"]["reference"], &quote["patient"]["ageYears"], &quote["patient"]["medicalNotes"]), (&json!(REFERENCE), &json!(52), &json!(NOTES)), "{body:#}");
+        assert_eq!((&quote["eligibility"]["outcome"], &quote["eligibility"]["reasons"]), (&json!("NEEDS_REVIEW"), &json!([OFFER_NOTES])));
+        assert_eq!(quote["events"][0]["note"], DECLINE_REASON);
+        let values = every_value(&restarted).await;
+        for needle in [REFERENCE, NOTES, OFFER_NOTES, DECLINE_REASON, "BOTULINUM_TOXIN"] {
+            assert_eq!(found_in(&values, needle), Vec::<(String, String)>::new(), "{needle:?} is still in plaintext");
+        }
+        let row = quotes::Entity::find_by_id(id).one(db).await.unwrap().unwrap();
+        assert_eq!((row.patient_age_years, row.medical_notes_ciphertext), (None, None), "the old columns are emptied");
+    }
+}
