@@ -20,6 +20,7 @@ pub mod loaders;
 pub mod outcome;
 pub mod prescreen;
 pub mod read;
+pub mod replay;
 pub mod request;
 pub mod scope;
 pub mod submit;

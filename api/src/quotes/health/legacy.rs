@@ -98,7 +98,7 @@ async fn seal_one(db: &DatabaseConnection, keys: &DataKeys, q: &quotes::Model) -
             .await?;
     }
     // The request's digest no longer covers the patient (compared opened instead).
-    let fingerprint = crate::quotes::submit::fingerprint_of(
+    let fingerprint = crate::quotes::replay::fingerprint_of(
         Some(q.clinic_id),
         &slug,
         q.package_id.map(Some),
