@@ -57,8 +57,45 @@ pub enum Command {
         #[command(subcommand)]
         action: ClientAction,
     },
-    /// Generate fresh keys for production configuration.
-    Keys,
+    /// Generate fresh keys for production configuration (or, with `rewrap`, rotate the
+    /// master data key).
+    Keys {
+        #[command(subcommand)]
+        action: Option<KeysAction>,
+    },
+}
+
+/// `medtour keys …`.
+#[derive(Subcommand, Debug)]
+pub enum KeysAction {
+    /// Re-wrap every quote's data key under the current `MEDTOUR_DATA_KEY` (older master keys
+    /// stay in `MEDTOUR_DATA_KEYS_OLD` until this reports none left), after sealing any quote
+    /// stored before envelope encryption. Resumable; safe beside running servers.
+    Rewrap {
+        /// Data keys re-wrapped per round trip.
+        #[arg(long, default_value_t = 500)]
+        batch: u64,
+    },
+}
+
+async fn keys(settings: &Settings, action: KeysAction) -> anyhow::Result<()> {
+    let KeysAction::Rewrap { batch } = action;
+    let conn = db::connect(&settings.database_url, 2, &StatementCounter::default()).await?;
+    db::migrate(&conn).await?;
+    let keys = crate::crypto::DataKeys::from_settings(&settings.data_keys)?;
+    let sealed = crate::quotes::health::legacy::seal_all(&conn, &keys).await?;
+    let rewrapped = crate::quotes::health::rewrap::rewrap(&conn, &keys, batch).await?;
+    let left = crate::quotes::health::rewrap::remaining(&conn, &keys).await?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "sealedLegacyQuotes": sealed,
+            "rewrapped": rewrapped,
+            "masterKey": keys.current_kid(),
+            "remainingUnderOldKeys": left,
+        })
+    );
+    Ok(())
 }
 
 /// `medtour client …`.
@@ -92,7 +129,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{}", schema::sdl());
         return Ok(());
     }
-    if let Command::Keys = command {
+    if let Command::Keys { action: None } = command {
         println!("MEDTOUR_JWT_SIGNING_KEY={}", auth::keys::generate_signing_key("k1"));
         println!("MEDTOUR_DATA_KEY={}", crate::crypto::generate_data_key("d1"));
         return Ok(());
@@ -117,7 +154,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&conn).await?;
             client(&conn, action).await?;
         }
-        Command::Schema | Command::Keys => {}
+        Command::Keys { action: Some(action) } => keys(&settings, action).await?,
+        Command::Schema | Command::Keys { action: None } => {}
     }
     Ok(())
 }

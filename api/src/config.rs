@@ -8,6 +8,7 @@
 //! SQLite file, the development keys (compared by their decoded bytes) and demo data.
 
 mod cache;
+mod health;
 mod keys;
 mod limits;
 #[cfg(test)]
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
+pub use self::health::HealthDataSettings;
 pub use self::keys::{
     DEV_DATA_KEY, DEV_JWT_SIGNING_KEY, DataKeySettings, JwtSettings, SecretKey, development_public_key, parse_key,
 };
@@ -96,6 +98,8 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     /// The catalogue response cache (`MEDTOUR_RESPONSE_CACHE_BYTES`, `MEDTOUR_CATALOGUE_POLL_MS`).
     pub cache: CacheSettings,
+    /// How long patient data is kept after a quote closes (`MEDTOUR_PATIENT_DATA_RETENTION_*`).
+    pub health_data: HealthDataSettings,
 }
 
 /// How the listeners treat connections, and where `/metrics` is served.
@@ -238,6 +242,7 @@ impl Settings {
         let server = server_settings(&lookup, bind)?;
         let webhooks = WebhookSettings::from_lookup(&lookup, mode)?;
         let cache = CacheSettings::from_lookup(&lookup)?;
+        let health_data = HealthDataSettings::from_lookup(&lookup)?;
         let settings = Self {
             mode,
             database_url,
@@ -257,6 +262,7 @@ impl Settings {
             server,
             webhooks,
             cache,
+            health_data,
         };
         settings.refuse_unsafe()?;
         Ok(settings)

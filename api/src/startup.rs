@@ -53,6 +53,10 @@ impl Application {
         db::refresh_statistics(&conn).await?;
         auth::clients::warm_up();
         let data_keys = Arc::new(DataKeys::from_settings(&settings.data_keys)?);
+        let sealed = crate::quotes::health::legacy::seal_all(&conn, &data_keys).await?;
+        if sealed > 0 {
+            tracing::info!(sealed, "sealed the patient data of quotes stored before envelope encryption");
+        }
         let quote_events = EventBus::new(conn.get_database_backend());
         quote_events.spawn_listener(settings.database_url.clone(), conn.clone());
         let state = AppState {
@@ -73,12 +77,14 @@ impl Application {
             clock,
             webhook_worker: Default::default(),
             cache: Arc::new(Caching::new(settings.cache.response_bytes)),
+            retention: Default::default(),
         };
         if state.cache.answers.is_some() {
             state.cache.version.refresh(&state.db).await?;
             state.cache.version.spawn(settings.database_url.clone(), state.db.clone(), settings.cache.version_poll);
         }
         crate::webhooks::worker::spawn(state.clone())?;
+        crate::quotes::health::retention::spawn(state.clone());
         let schema = build_schema(&settings.limits, settings.mode == Mode::Production).data(state.clone()).finish();
         let listener = TcpListener::bind(settings.bind).await?;
         let metrics_listener = match settings.server.metrics_bind {

@@ -50,6 +50,8 @@ pub struct AppState {
     pub webhook_worker: Arc<crate::jobs::Doorbell>,
     /// Catalogue answers shared across callers, and the catalogue version they are keyed by.
     pub cache: Arc<crate::cache::Caching>,
+    /// Rings this replica's patient-data retention task.
+    pub retention: Arc<crate::jobs::Doorbell>,
 }
 
 impl AppState {

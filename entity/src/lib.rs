@@ -12,6 +12,8 @@ pub mod clinics;
 pub mod coa_markers;
 pub mod doctors;
 pub mod partners;
+pub mod patient_data;
+pub mod patient_data_access;
 pub mod quote_events;
 pub mod quote_offers;
 pub mod quotes;

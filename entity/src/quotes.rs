@@ -1,5 +1,6 @@
 //! A quote request from an agent of a partner to one clinic. `version` guards concurrent
-//! transitions; `medical_notes_ciphertext` holds AES-256-GCM output, never plaintext.
+//! transitions. The patient columns are legacy: quotes stored before health-data protection
+//! held them until sealed into `patient_data`; they are NULL for every sealed quote.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -20,19 +21,19 @@ pub struct Model {
     pub travel_earliest: Option<Date>,
     pub travel_latest: Option<Date>,
     pub patient_reference: Option<String>,
-    pub patient_age_years: i32,
-    pub patient_country: String,
-    pub chronic_migraine_diagnosis: bool,
-    pub headache_days_per_month: i32,
-    #[sea_orm(column_type = "JsonBinary")]
-    pub treatments_tried: Json,
-    #[sea_orm(column_type = "JsonBinary")]
-    pub contraindications: Json,
+    pub patient_age_years: Option<i32>,
+    pub patient_country: Option<String>,
+    pub chronic_migraine_diagnosis: Option<bool>,
+    pub headache_days_per_month: Option<i32>,
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub treatments_tried: Option<Json>,
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub contraindications: Option<Json>,
     pub medical_notes_ciphertext: Option<Vec<u8>>,
     pub medical_notes_key_id: Option<String>,
-    pub eligibility_outcome: String,
-    #[sea_orm(column_type = "JsonBinary")]
-    pub eligibility_reasons: Json,
+    pub eligibility_outcome: Option<String>,
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub eligibility_reasons: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

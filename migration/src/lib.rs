@@ -14,8 +14,9 @@ mod m20261127_000003_quotes;
 mod m20261127_000004_clinic_folded_texts;
 mod m20261127_000005_administration;
 mod m20261202_000101_webhooks;
-mod m20261202_000301_catalogue_version;
-mod m20261202_000302_published_mirror;
+mod m20261202_000301_health_data;
+mod m20261202_000401_catalogue_version;
+mod m20261202_000402_published_mirror;
 mod vocab;
 
 /// The unique indexes the migrations name, as (name, table, columns): SQLite reports a
@@ -40,8 +41,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_clinic_folded_texts::Migration),
             Box::new(m20261127_000005_administration::Migration),
             Box::new(m20261202_000101_webhooks::Migration),
-            Box::new(m20261202_000301_catalogue_version::Migration),
-            Box::new(m20261202_000302_published_mirror::Migration),
+            Box::new(m20261202_000301_health_data::Migration),
+            Box::new(m20261202_000401_catalogue_version::Migration),
+            Box::new(m20261202_000402_published_mirror::Migration),
         ]
     }
 }

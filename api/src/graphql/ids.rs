@@ -22,11 +22,12 @@ pub enum Kind {
     ApiClient,
     WebhookEndpoint,
     WebhookDelivery,
+    PatientDataAccess,
 }
 
 impl Kind {
     /// Every kind, in declaration order.
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Treatment,
         Kind::Clinic,
         Kind::Doctor,
@@ -39,6 +40,7 @@ impl Kind {
         Kind::ApiClient,
         Kind::WebhookEndpoint,
         Kind::WebhookDelivery,
+        Kind::PatientDataAccess,
     ];
 
     /// The GraphQL type name, which is also the ID's prefix.
@@ -56,6 +58,7 @@ impl Kind {
             Kind::ApiClient => "ApiClient",
             Kind::WebhookEndpoint => "WebhookEndpoint",
             Kind::WebhookDelivery => "WebhookDelivery",
+            Kind::PatientDataAccess => "PatientDataAccess",
         }
     }
 }

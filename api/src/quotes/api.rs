@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, Subscription};
 use futures::Stream;
-use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::inputs::{PatientProfileInput, QuoteOfferInput, SubmitQuoteRequestInput};
@@ -17,6 +16,7 @@ use crate::auth::role::{Role, Scope};
 use crate::graphql::ids::{Kind, named, row_of};
 use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::DateTime;
+use crate::quotes::health::vault;
 use crate::state::AppState;
 
 /// Narrows the quote list; every given field must match (AND).
@@ -230,15 +230,24 @@ impl QuoteSubscription {
             },
         };
         let receiver = state.quote_events.subscribe();
-        Ok(BroadcastStream::new(receiver).filter_map(move |item| {
-            let published = item.ok()?;
-            if !tenancy.admits(published.partner_id, published.clinic_id) {
-                return None;
+        let state = state.clone();
+        Ok(futures::StreamExt::filter_map(BroadcastStream::new(receiver), move |item| {
+            let state = state.clone();
+            async move {
+                let published = item.ok()?;
+                if !tenancy.admits(published.partner_id, published.clinic_id) {
+                    return None;
+                }
+                if only.is_some_and(|row| row != published.event.quote_id) {
+                    return None;
+                }
+                // A note is opened with the quote's key as it is now: none once erased.
+                let key = match published.event.note {
+                    Some(_) => vault::key_for(&state.db, &state.data_keys, published.event.quote_id).await.ok()?,
+                    None => None,
+                };
+                QuoteEvent::from_row(published.event, key.as_ref()).ok()
             }
-            if only.is_some_and(|row| row != published.event.quote_id) {
-                return None;
-            }
-            QuoteEvent::from_row(published.event).ok()
         }))
     }
 }

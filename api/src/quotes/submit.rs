@@ -2,16 +2,14 @@
 //! transaction — once per partner and idempotency key, even when identical requests race.
 
 use entity::{clinics, quotes, treatment_packages};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr, TransactionTrait,
 };
-use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::eligibility::{self, Screening};
 use super::events::{self, NewEvent};
 use super::outcome::{Outcome, UserError};
+use super::replay::{fingerprint, replay, stored_profile};
 use super::request::QuoteRequest;
 use super::scope::Tenancy;
 use super::validate;
@@ -19,53 +17,8 @@ use super::vocab::{QuoteStatus, UserErrorCode};
 use crate::auth::caller::Caller;
 use crate::catalogue::vocab::ClinicStatus;
 use crate::error::{ServiceError, ServiceResult};
+use crate::quotes::health::vault::{self, StoredEligibility};
 use crate::state::AppState;
-
-/// The digest of everything in a request but its key and its notes (compared decrypted, so
-/// no digest of health data is stored).
-fn fingerprint(input: &QuoteRequest) -> String {
-    let p = &input.patient;
-    let mut tried: Vec<&str> = p.treatments_tried.iter().map(|t| t.as_str()).collect();
-    tried.sort_unstable();
-    tried.dedup();
-    let mut contra: Vec<&str> = p.contraindications.iter().map(|c| c.as_str()).collect();
-    contra.sort_unstable();
-    contra.dedup();
-    let canonical = json!([
-        input.clinic,
-        input.treatment,
-        input.package,
-        input.requested_cell_count_millions,
-        input.travel_earliest.map(|d| d.to_string()),
-        input.travel_latest.map(|d| d.to_string()),
-        p.reference,
-        p.age_years,
-        p.country_of_residence,
-        p.chronic_migraine_diagnosis,
-        p.headache_days_per_month,
-        tried,
-        contra,
-    ]);
-    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
-}
-
-/// The answer to a request whose key was used before: the original quote when the input is
-/// the same, a CONFLICT otherwise.
-fn replay(state: &AppState, existing: quotes::Model, input: &QuoteRequest) -> Outcome {
-    let notes = match (&existing.medical_notes_ciphertext, &existing.medical_notes_key_id) {
-        (Some(sealed), Some(kid)) => state.data_keys.decrypt(existing.id, kid, sealed).ok(),
-        _ => None,
-    };
-    if existing.request_fingerprint == fingerprint(input) && notes == input.patient.medical_notes {
-        Outcome::done(existing)
-    } else {
-        Outcome::refused(vec![UserError {
-            field: Some(vec!["input".into(), "idempotencyKey".into()]),
-            message: "this idempotency key was already used with different input".into(),
-            code: UserErrorCode::Conflict,
-        }])
-    }
-}
 
 async fn existing(db: &DatabaseConnection, partner_id: i32, key: &str) -> ServiceResult<Option<quotes::Model>> {
     Ok(Tenancy::Partner(partner_id).find().filter(quotes::Column::IdempotencyKey.eq(key)).one(db).await?)
@@ -170,7 +123,7 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
         return Ok(Outcome::refused(key_errors));
     }
     if let Some(found) = existing(db, partner_id, &input.idempotency_key).await? {
-        return Ok(replay(state, found, &input));
+        return replay(state, found, &input).await;
     }
     let today = state.clock.now().date_naive();
     let mut errors = validate::patient(&input.patient, &["input", "patient"]);
@@ -214,22 +167,23 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
         requested_cell_count_millions: Set(input.requested_cell_count_millions),
         travel_earliest: Set(input.travel_earliest),
         travel_latest: Set(input.travel_latest),
-        patient_reference: Set(p.reference.clone()),
-        patient_age_years: Set(p.age_years),
-        patient_country: Set(p.country_of_residence.clone()),
-        chronic_migraine_diagnosis: Set(p.chronic_migraine_diagnosis),
-        headache_days_per_month: Set(p.headache_days_per_month),
-        treatments_tried: Set(json!(p.treatments_tried.iter().map(|t| t.as_str()).collect::<Vec<_>>())),
-        contraindications: Set(json!(p.contraindications.iter().map(|c| c.as_str()).collect::<Vec<_>>())),
+        // Patient data lives sealed in `patient_data`; these columns are for older quotes.
+        patient_reference: Set(None),
+        patient_age_years: Set(None),
+        patient_country: Set(None),
+        chronic_migraine_diagnosis: Set(None),
+        headache_days_per_month: Set(None),
+        treatments_tried: Set(None),
+        contraindications: Set(None),
         medical_notes_ciphertext: Set(None),
         medical_notes_key_id: Set(None),
-        eligibility_outcome: Set(screening.outcome.as_str().to_owned()),
-        eligibility_reasons: Set(json!(screening.reasons)),
+        eligibility_outcome: Set(None),
+        eligibility_reasons: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
     };
     let mut attempts = 0;
-    let (txn, mut quote) = loop {
+    let (txn, quote) = loop {
         let txn = db.begin().await?;
         match row(random_quote_id()).insert(&txn).await {
             Ok(q) => break (txn, q),
@@ -239,7 +193,7 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
                     && let Some(found) = existing(db, partner_id, &input.idempotency_key).await?
                 {
                     // An identical request won the race: answer as its replay.
-                    return Ok(replay(state, found, &input));
+                    return replay(state, found, &input).await;
                 }
                 attempts += 1;
                 if attempts == 4 {
@@ -249,17 +203,10 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
             Err(e) => return Err(e.into()),
         }
     };
-    if let Some(notes) = &p.medical_notes {
-        let (kid, sealed) = state.data_keys.encrypt(quote.id, notes).map_err(ServiceError::internal)?;
-        quotes::Entity::update_many()
-            .col_expr(quotes::Column::MedicalNotesCiphertext, Expr::value(Some(sealed.clone())))
-            .col_expr(quotes::Column::MedicalNotesKeyId, Expr::value(Some(kid.clone())))
-            .filter(quotes::Column::Id.eq(quote.id))
-            .exec(&txn)
-            .await?;
-        quote.medical_notes_ciphertext = Some(sealed);
-        quote.medical_notes_key_id = Some(kid);
-    }
+    let eligibility =
+        StoredEligibility { outcome: screening.outcome.as_str().to_owned(), reasons: screening.reasons.clone() };
+    let (_, sealed) = vault::seal_new(&state.data_keys, quote.id, &stored_profile(p), &eligibility)?;
+    sealed.insert(&txn).await?;
     let event = events::record(
         &txn,
         &quote,

@@ -17,6 +17,7 @@ use super::validate;
 use super::vocab::{QuoteStatus, UserErrorCode};
 use crate::auth::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
+use crate::quotes::health::vault;
 use crate::state::AppState;
 
 const MAX_REASON: usize = 2_000;
@@ -71,6 +72,20 @@ async fn apply(
         (true, Some(c)) => Some(caller_row(&state.db, c).await?),
         _ => None,
     };
+    // Free text on the quote is sealed under its data key; a quote whose data was erased
+    // keeps no new text either.
+    let key = match (&note, offer.as_ref().and_then(|(o, _)| o.notes.as_ref())) {
+        (None, None) => None,
+        _ => vault::key_for(&state.db, &state.data_keys, quote.id).await?,
+    };
+    let seal = |field: &str, text: &Option<String>| -> ServiceResult<Option<String>> {
+        match (&key, text) {
+            (Some(key), Some(text)) => Ok(Some(vault::seal_note(key, quote.id, field, text)?)),
+            _ => Ok(None),
+        }
+    };
+    let note = seal(vault::EVENT_NOTE, &note)?;
+    let offer_notes = seal(vault::OFFER_NOTES, &offer.as_ref().and_then(|(o, _)| o.notes.clone()))?;
     let txn = state.db.begin().await?;
     // The version check is the first statement, so on SQLite it takes the write lock before
     // anything is read inside the transaction.
@@ -96,7 +111,7 @@ async fn apply(
             stay_days: Set(input.stay_days),
             inclusions: Set(json!(input.inclusions)),
             valid_until: Set(input.valid_until),
-            notes: Set(input.notes.clone()),
+            notes: Set(offer_notes),
             created_by: Set(created_by),
             created_at: Set(at),
             ..Default::default()

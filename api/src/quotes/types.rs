@@ -1,5 +1,6 @@
 //! The quote workflow's GraphQL output types, converted explicitly from rows. The patient's
-//! notes are decrypted only here, for callers the tenancy already admitted.
+//! data is opened only here (through [`health::fields`](crate::quotes::health::fields)), for callers
+//! the tenancy already admitted, and every read of it is on record.
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
@@ -11,16 +12,18 @@ use super::vocab::{Contraindication, EligibilityOutcome, PriorTreatment, QuoteSt
 use crate::catalogue::clinic::Clinic;
 use crate::catalogue::loaders::{CatalogueLoader, TreatmentById};
 use crate::catalogue::types::{Treatment, TreatmentPackage, strings};
+use crate::crypto::DataKey;
 use crate::error::{ServiceError, ServiceResult};
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::Money;
 use crate::graphql::scalars::{Date, DateTime};
+use crate::quotes::health::fields;
+use crate::quotes::health::vault::{self, StoredProfile};
 use crate::state::AppState;
 
-/// The patient as submitted. `medicalNotes` is decrypted for the quote's parties only.
+/// The patient as submitted, opened for the quote's parties only.
 #[derive(SimpleObject, Clone, Debug)]
-#[graphql(complex)]
 pub struct PatientProfile {
     /// The partner's own patient reference, as submitted; null when none was given.
     pub reference: Option<String>,
@@ -36,24 +39,32 @@ pub struct PatientProfile {
     pub treatments_tried: Vec<PriorTreatment>,
     /// Contraindications reported.
     pub contraindications: Vec<Contraindication>,
-    /// The sealed notes and what opens them: (quote row, key id, nonce‖ciphertext).
-    #[graphql(skip)]
-    sealed_notes: Option<(i32, String, Vec<u8>)>,
+    /// The free-text health notes submitted with the request (quotes are visible only to the
+    /// submitting partner's agents, the quoted clinic and admins); null when none were given.
+    pub medical_notes: Option<String>,
 }
 
-#[ComplexObject]
 impl PatientProfile {
-    /// The free-text health notes submitted with the request, decrypted for this caller
-    /// (quotes are visible only to the submitting partner's agents, the quoted clinic and
-    /// admins); null when none were given.
-    // Decrypted on request. A value that fails to decrypt (a wrong key, or a ciphertext
-    // moved from another quote) is an INTERNAL error on this nullable field alone:
-    // async-graphql 7 does not null a non-null field's parent on error, so an error raised
-    // by `Quote.patient` would drop `patient` from a response that promises it.
-    async fn medical_notes(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let Some((row, kid, sealed)) = &self.sealed_notes else { return Ok(None) };
-        let keys = &ctx.data::<AppState>()?.data_keys;
-        Ok(Some(keys.decrypt(*row, kid, sealed).map_err(ServiceError::internal)?))
+    /// Converts the opened profile.
+    fn from_stored(p: StoredProfile) -> ServiceResult<Self> {
+        Ok(Self {
+            treatments_tried: p
+                .treatments_tried
+                .iter()
+                .map(|s| PriorTreatment::from_stored(s))
+                .collect::<ServiceResult<_>>()?,
+            contraindications: p
+                .contraindications
+                .iter()
+                .map(|s| Contraindication::from_stored(s))
+                .collect::<ServiceResult<_>>()?,
+            reference: p.reference,
+            age_years: p.age_years,
+            country_of_residence: p.country_of_residence,
+            chronic_migraine_diagnosis: p.chronic_migraine_diagnosis,
+            headache_days_per_month: p.headache_days_per_month,
+            medical_notes: p.medical_notes,
+        })
     }
 }
 
@@ -86,17 +97,22 @@ pub struct QuoteOffer {
     pub notes: Option<String>,
 }
 
-impl From<quote_offers::Model> for QuoteOffer {
-    fn from(o: quote_offers::Model) -> Self {
-        Self {
+impl QuoteOffer {
+    /// Converts a row, opening its notes with the quote's data key (`None` once erased).
+    pub fn from_row(o: quote_offers::Model, key: Option<&DataKey>) -> ServiceResult<Self> {
+        let notes = match &o.notes {
+            Some(stored) => vault::open_note(key, o.quote_id, vault::OFFER_NOTES, stored)?,
+            None => None,
+        };
+        Ok(Self {
             price: Money::from_minor(o.price_minor, &o.currency_code),
             inclusions: strings(&o.inclusions),
             cell_count_millions: o.cell_count_millions,
             sessions: o.sessions,
             stay_days: o.stay_days,
             valid_until: DateTime(o.valid_until),
-            notes: o.notes,
-        }
+            notes,
+        })
     }
 }
 
@@ -116,7 +132,7 @@ pub struct QuoteEvent {
     /// The actor's role (PARTNER, AGENT, CLINIC, ADMIN, or SYSTEM).
     pub actor_role: String,
     /// The reason given with a rejection or a decline, or the system's note on an expiry;
-    /// null otherwise.
+    /// null otherwise, and null once the patient's data has been erased.
     pub note: Option<String>,
     /// The quote this event belongs to.
     pub quote_id: ID,
@@ -134,9 +150,13 @@ pub fn actor_label(role: &str) -> &'static str {
 }
 
 impl QuoteEvent {
-    /// Converts a row.
-    pub fn from_row(e: quote_events::Model) -> Result<Self, ServiceError> {
+    /// Converts a row, opening its note with the quote's data key (`None` once erased).
+    pub fn from_row(e: quote_events::Model, key: Option<&DataKey>) -> Result<Self, ServiceError> {
         let status = QuoteStatus::from_stored;
+        let note = match &e.note {
+            Some(stored) => vault::open_note(key, e.quote_id, vault::EVENT_NOTE, stored)?,
+            None => None,
+        };
         Ok(Self {
             at: DateTime(e.at),
             from: e.from_status.as_deref().map(status).transpose()?,
@@ -144,7 +164,7 @@ impl QuoteEvent {
             quote_id: encode(Kind::Quote, e.quote_id),
             actor: actor_label(&e.actor_role).to_owned(),
             actor_role: e.actor_role,
-            note: e.note,
+            note,
         })
     }
 }
@@ -161,11 +181,6 @@ impl From<quotes::Model> for Quote {
     fn from(row: quotes::Model) -> Self {
         Self { id: encode(Kind::Quote, row.id), row }
     }
-}
-
-/// A stored list of vocabulary names, each read by the one policy for stored values.
-fn vocab_list<T>(json: &serde_json::Value, read: fn(&str) -> ServiceResult<T>) -> ServiceResult<Vec<T>> {
-    strings(json).iter().map(|s| read(s)).collect()
 }
 
 /// An agent's request for a quote from one clinic, and everything that happened to it.
@@ -225,44 +240,46 @@ impl Quote {
         self.row.travel_latest.map(Date)
     }
 
-    /// The patient as the agent described them.
-    async fn patient(&self) -> Result<PatientProfile> {
-        let r = &self.row;
-        let sealed_notes = match (&r.medical_notes_ciphertext, &r.medical_notes_key_id) {
-            (Some(sealed), Some(kid)) => Some((r.id, kid.clone(), sealed.clone())),
-            _ => None,
-        };
-        Ok(PatientProfile {
-            reference: r.patient_reference.clone(),
-            age_years: r.patient_age_years,
-            country_of_residence: r.patient_country.clone(),
-            chronic_migraine_diagnosis: r.chronic_migraine_diagnosis,
-            headache_days_per_month: r.headache_days_per_month,
-            treatments_tried: vocab_list(&r.treatments_tried, PriorTreatment::from_stored)?,
-            contraindications: vocab_list(&r.contraindications, Contraindication::from_stored)?,
-            sealed_notes,
-        })
+    /// The patient as the agent described them; null once the patient's data has been
+    /// erased. Every read is recorded in the patient-data access log before it is returned:
+    /// when it cannot be recorded (or the data cannot be opened), this field is an INTERNAL
+    /// error and nothing of the patient is returned.
+    async fn patient(&self, ctx: &Context<'_>) -> Result<Option<PatientProfile>> {
+        let Some(stored) = fields::profile(ctx, self.row.id).await? else { return Ok(None) };
+        Ok(Some(PatientProfile::from_stored(stored)?))
     }
 
-    /// The pre-screening stored when the quote was submitted.
-    async fn eligibility(&self) -> Result<EligibilityResult> {
-        Ok(EligibilityResult {
-            outcome: EligibilityOutcome::from_stored(&self.row.eligibility_outcome)?,
-            reasons: strings(&self.row.eligibility_reasons),
-        })
+    /// The pre-screening stored when the quote was submitted; null once the patient's data
+    /// has been erased. Its reads are recorded as `patient`'s are.
+    async fn eligibility(&self, ctx: &Context<'_>) -> Result<Option<EligibilityResult>> {
+        let Some(stored) = fields::eligibility(ctx, self.row.id).await? else { return Ok(None) };
+        Ok(Some(EligibilityResult {
+            outcome: EligibilityOutcome::from_stored(&stored.outcome)?,
+            reasons: stored.reasons,
+        }))
+    }
+
+    /// When an admin (or the retention period) erased the patient's data; null while it is
+    /// kept. The business record (status, clinic, offer terms, event times) stays.
+    async fn patient_data_erased_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime>> {
+        Ok(fields::erased_at(ctx, self.row.id).await?.map(DateTime))
     }
 
     /// The clinic's offer; null until one is made. It stays after the quote moves on
     /// (accepted, declined, expired, withdrawn).
     async fn offer(&self, ctx: &Context<'_>) -> Result<Option<QuoteOffer>> {
-        let row = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(OfferOf(self.row.id)).await?;
-        Ok(row.map(QuoteOffer::from))
+        let Some(row) = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(OfferOf(self.row.id)).await? else {
+            return Ok(None);
+        };
+        let key = if row.notes.is_some() { fields::note_key(ctx, self.row.id).await? } else { None };
+        Ok(Some(QuoteOffer::from_row(row, key.as_ref())?))
     }
 
     /// The complete history, oldest first.
     async fn events(&self, ctx: &Context<'_>) -> Result<Vec<QuoteEvent>> {
         let rows = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(EventsOf(self.row.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(QuoteEvent::from_row).collect::<Result<_, _>>()?)
+        let key = if rows.iter().any(|e| e.note.is_some()) { fields::note_key(ctx, self.row.id).await? } else { None };
+        Ok(rows.into_iter().map(|e| QuoteEvent::from_row(e, key.as_ref())).collect::<Result<_, _>>()?)
     }
 
     /// When the request was submitted.

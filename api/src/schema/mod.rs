@@ -15,6 +15,7 @@ use crate::catalogue::loaders::CatalogueLoader;
 use crate::catalogue::query::CatalogueQuery;
 use crate::limits::QueryLimits;
 use crate::quotes::api::{QuoteMutation, QuoteQuery, QuoteSubscription};
+use crate::quotes::health::api::{HealthMutation, HealthQuery};
 use crate::quotes::loaders::QuoteLoader;
 use crate::viewer::ViewerQuery;
 use crate::webhooks::api::{WebhookMutation, WebhookQuery};
@@ -25,14 +26,14 @@ use crate::webhooks::loaders::WebhookLoader;
 /// needs (a missing one is FORBIDDEN).
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery, AdminQuery, WebhookQuery);
+pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery, AdminQuery, WebhookQuery, HealthQuery);
 
 /// What partners change: the quote workflow. Each mutation answers with a payload holding
 /// the object and `userErrors`, the problems that stopped it (bad input, a transition the
 /// status does not allow, a conflict); errors there are not GraphQL errors.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(QuoteMutation, CatalogueAdminMutation, PartnerAdminMutation, WebhookMutation);
+pub struct MutationRoot(QuoteMutation, CatalogueAdminMutation, PartnerAdminMutation, WebhookMutation, HealthMutation);
 
 /// Live updates, over graphql-transport-ws on `/graphql/ws`, authenticated by the
 /// `Authorization` entry of `connection_init`'s payload.

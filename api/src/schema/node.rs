@@ -13,6 +13,8 @@ use crate::catalogue::service::{self, RecordIds};
 use crate::catalogue::types::{Accreditation, CertificateOfAnalysis, Doctor, Treatment, TreatmentPackage};
 use crate::error::{ServiceError, ServiceResult};
 use crate::graphql::ids::{Kind, decode};
+use crate::quotes::health::access as health_access;
+use crate::quotes::health::types::PatientDataAccess;
 use crate::quotes::read;
 use crate::quotes::scope::Tenancy;
 use crate::quotes::types::Quote;
@@ -44,6 +46,7 @@ pub enum Node {
     ApiClient(ApiClient),
     WebhookEndpoint(WebhookEndpoint),
     WebhookDelivery(WebhookDelivery),
+    PatientDataAccess(PatientDataAccess),
 }
 
 /// The most IDs one `nodes` call may ask for.
@@ -64,7 +67,8 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
         // Each kind needs the scope its own root field needs: a quote without `quotes:read`
         // is not visible (as though it did not exist); the catalogue without
         // `catalogue:read` is forbidden outright, as `clinic` would be.
-        let administered = matches!(kind, Kind::AuditRecord | Kind::Partner | Kind::ApiClient);
+        let administered =
+            matches!(kind, Kind::AuditRecord | Kind::Partner | Kind::ApiClient | Kind::PatientDataAccess);
         let hooked = matches!(kind, Kind::WebhookEndpoint | Kind::WebhookDelivery);
         if kind != Kind::Quote && !administered && !hooked && !caller.has_scope(Scope::CatalogueRead) {
             return Err(ServiceError::Forbidden("this needs a token with the catalogue:read scope".into()));
@@ -91,12 +95,14 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
     // Webhooks are visible within the caller's endpoint reach, with the scope their roots need.
     let (endpoint_rows, delivery_rows) = (rows_of(Kind::WebhookEndpoint), rows_of(Kind::WebhookDelivery));
     let owner = if caller.has_scope(Scope::QuotesRead) { Owner::of(caller) } else { Owner::Nothing };
-    let (records, quotes, (partners, clients, audits), hooks, sent) = futures::try_join!(
+    let access_rows = admin_rows(Kind::PatientDataAccess);
+    let (records, quotes, (partners, clients, audits), hooks, sent, reads) = futures::try_join!(
         service::records(&state.db, &wanted),
         read::by_rows(&state.db, Tenancy::of(caller), &quote_rows),
         admin_partners::by_ids(&state.db, &partner_rows, &client_rows, &audit_rows),
         endpoints::by_rows(&state.db, owner, &endpoint_rows),
         deliveries::by_rows(&state.db, owner, &delivery_rows),
+        health_access::by_rows(&state.db, &access_rows),
     )?;
     let today = state.clock.now().date_naive();
     let mut found: HashMap<(Kind, i32), Node> = HashMap::new();
@@ -136,6 +142,9 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
     }
     for d in sent {
         found.insert((Kind::WebhookDelivery, d.id), Node::WebhookDelivery(d.into()));
+    }
+    for r in reads {
+        found.insert((Kind::PatientDataAccess, r.id), Node::PatientDataAccess(PatientDataAccess::from_row(r)?));
     }
     // The same ID asked for twice is answered twice.
     Ok(decoded.iter().map(|key| found.get(key).cloned()).collect())

@@ -32,11 +32,11 @@ on_both_backends! {
     async fn migrations_apply_roll_back_and_apply_again(backend: Backend) {
         let (conn, _dir) = empty_database(backend).await;
         Migrator::up(&conn, None).await.expect("migrations apply to an empty database");
-        assert_eq!(table_count(&conn).await, 17, "twelve tables, the audit log, three of webhooks and the catalogue version");
+        assert_eq!(table_count(&conn).await, 19, "twelve tables, the audit log, three of webhooks, two of patient data and the catalogue version");
         Migrator::down(&conn, None).await.expect("migrations roll back");
         assert_eq!(table_count(&conn).await, 0);
         Migrator::up(&conn, None).await.expect("migrations apply again");
-        assert_eq!(table_count(&conn).await, 17, "twelve tables, the audit log, three of webhooks and the catalogue version");
+        assert_eq!(table_count(&conn).await, 19, "twelve tables, the audit log, three of webhooks, two of patient data and the catalogue version");
     }
 }
 
@@ -118,14 +118,14 @@ on_both_backends! {
             request_fingerprint: Set("f".into()),
             status: Set("SUBMITTED".into()),
             version: Set(0),
-            patient_age_years: Set(40),
-            patient_country: Set("US".into()),
-            chronic_migraine_diagnosis: Set(true),
-            headache_days_per_month: Set(20),
-            treatments_tried: Set(json!([])),
-            contraindications: Set(json!([])),
-            eligibility_outcome: Set("LIKELY_CANDIDATE".into()),
-            eligibility_reasons: Set(json!([])),
+            patient_age_years: Set(Some(40)),
+            patient_country: Set(Some("US".into())),
+            chronic_migraine_diagnosis: Set(Some(true)),
+            headache_days_per_month: Set(Some(20)),
+            treatments_tried: Set(Some(json!([]))),
+            contraindications: Set(Some(json!([]))),
+            eligibility_outcome: Set(Some("LIKELY_CANDIDATE".into())),
+            eligibility_reasons: Set(Some(json!([]))),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -136,7 +136,7 @@ on_both_backends! {
         bad_status.status = Set("LOST".into());
         assert!(bad_status.insert(conn).await.is_err(), "an unknown status");
         let mut minor = quote("key-3");
-        minor.patient_age_years = Set(12);
+        minor.patient_age_years = Set(Some(12));
         assert!(minor.insert(conn).await.is_err(), "a patient under 18");
         let mut half_cipher = quote("key-4");
         half_cipher.medical_notes_ciphertext = Set(Some(vec![1, 2, 3]));

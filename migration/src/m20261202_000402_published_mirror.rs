@@ -11,7 +11,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261202_000302_published_mirror"
+        "m20261202_000402_published_mirror"
     }
 }
 

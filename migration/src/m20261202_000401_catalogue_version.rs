@@ -10,7 +10,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261202_000301_catalogue_version"
+        "m20261202_000401_catalogue_version"
     }
 }
 
