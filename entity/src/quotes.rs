@@ -1,5 +1,6 @@
 //! A quote request from an agent of a partner to one clinic. `version` guards concurrent
-//! transitions; `medical_notes_ciphertext` holds AES-256-GCM output, never plaintext.
+//! transitions; `medical_notes_ciphertext` holds AES-256-GCM output, never plaintext;
+//! `reviewed_at` and `offered_at` feed the dashboards' funnel and response times.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -35,6 +36,10 @@ pub struct Model {
     pub eligibility_reasons: Json,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the quote first reached IN_REVIEW (set by that transition, never changed).
+    pub reviewed_at: Option<DateTimeUtc>,
+    /// When the quote first reached OFFERED (set by that transition, never changed).
+    pub offered_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ mod m20261127_000003_quotes;
 mod m20261127_000004_clinic_folded_texts;
 mod m20261127_000005_administration;
 mod m20261202_000101_webhooks;
+mod m20261202_000201_dashboards;
 mod vocab;
 
 /// The unique indexes the migrations name, as (name, table, columns): SQLite reports a
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_clinic_folded_texts::Migration),
             Box::new(m20261127_000005_administration::Migration),
             Box::new(m20261202_000101_webhooks::Migration),
+            Box::new(m20261202_000201_dashboards::Migration),
         ]
     }
 }

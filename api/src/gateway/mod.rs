@@ -53,7 +53,7 @@ fn data_of<'a, T: Any>(request: &'a Request, session: Option<&'a Data>) -> Optio
 
 /// Attaches what one operation needs: its caller, its transport and fresh batch loaders.
 pub fn with_request_data(request: Request, state: &AppState, caller: Caller, transport: Transport) -> Request {
-    with_loaders(request, &state.db).data(caller).data(transport)
+    with_loaders(request, &state.db, &state.clock).data(caller).data(transport)
 }
 
 /// A response refusing an operation before execution with `code`.

@@ -13,9 +13,11 @@ use crate::admin::api::{AdminQuery, CatalogueAdminMutation, PartnerAdminMutation
 use crate::admin::loaders::AdminLoader;
 use crate::catalogue::loaders::CatalogueLoader;
 use crate::catalogue::query::CatalogueQuery;
+use crate::dashboard::api::DashboardQuery;
 use crate::limits::QueryLimits;
 use crate::quotes::api::{QuoteMutation, QuoteQuery, QuoteSubscription};
 use crate::quotes::loaders::QuoteLoader;
+use crate::time::Clock;
 use crate::viewer::ViewerQuery;
 use crate::webhooks::api::{WebhookMutation, WebhookQuery};
 
@@ -24,7 +26,7 @@ use crate::webhooks::api::{WebhookMutation, WebhookQuery};
 /// needs (a missing one is FORBIDDEN).
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery, AdminQuery, WebhookQuery);
+pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery, AdminQuery, WebhookQuery, DashboardQuery);
 
 /// What partners change: the quote workflow. Each mutation answers with a payload holding
 /// the object and `userErrors`, the problems that stopped it (bad input, a transition the
@@ -73,9 +75,10 @@ pub fn sdl() -> String {
 
 /// Gives one operation fresh batch loaders, one per area that batches its reads: what they
 /// cache lives exactly as long as the operation.
-pub fn with_loaders(request: Request, db: &DatabaseConnection) -> Request {
+/// `clock` is the application's, for reads judged against now.
+pub fn with_loaders(request: Request, db: &DatabaseConnection, clock: &Clock) -> Request {
     request
-        .data(DataLoader::new(CatalogueLoader::new(db.clone()), tokio::spawn))
+        .data(DataLoader::new(CatalogueLoader::new(db.clone(), clock.clone()), tokio::spawn))
         .data(DataLoader::new(QuoteLoader::new(db.clone()), tokio::spawn))
         .data(DataLoader::new(AdminLoader::new(db.clone()), tokio::spawn))
 }
