@@ -34,11 +34,7 @@ impl DashboardQuery {
     }
 }
 
-/// The business in figures over the quotes created in [from, to) (UTC days): submitted =
-/// quotes created in the range; reviewed / offered = those of them that ever reached
-/// IN_REVIEW / OFFERED; accepted = those now ACCEPTED. Response time = hours from creation to
-/// the first offer; medians and p90 are continuous percentiles (as PostgreSQL's
-/// percentile_cont). Money in USD, rounded to cents.
+/// A dashboard over a range of days (see its GraphQL description on the `impl`).
 pub struct Dashboard {
     range: Range,
 }
@@ -54,6 +50,11 @@ fn expect(ctx: &Context<'_>, ids: impl IntoIterator<Item = i32>) -> Result<()> {
     Ok(())
 }
 
+/// The business in figures over the quotes created in [from, to) (UTC days): submitted =
+/// quotes created in the range; reviewed / offered = those of them that ever reached
+/// IN_REVIEW / OFFERED; accepted = those now ACCEPTED. Response time = hours from creation to
+/// the first offer; medians and p90 are continuous percentiles (as PostgreSQL's
+/// percentile_cont). Money in USD, rounded to cents.
 #[Object]
 impl Dashboard {
     /// The first day of the range.
