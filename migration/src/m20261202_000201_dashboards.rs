@@ -6,8 +6,9 @@
 //! - `ix_quotes_dashboard`: every quote created in a range with all the columns a dashboard
 //!   groups and counts by, so the range is one index scan that never touches the table rows
 //!   (which carry the patient profile, JSON and ciphertext);
-//! - `ix_quotes_clinic_offered`: one clinic's quotes of the last year with their response
-//!   time, for `Clinic.responseTime`;
+//! - `ix_quotes_clinic_offered`: one clinic's quotes of a range with their response time and
+//!   funnel columns, for `Clinic.responseTime` and the dashboard's per-clinic rows (SQLite
+//!   walks it clinic by clinic, already grouped, without reading the table);
 //! - `ix_quote_offers_price`: an offer's price, currency and cell count by its quote;
 //! - `ix_accreditations_expiring`: verified accreditations by expiry date.
 
@@ -31,7 +32,7 @@ const INDEXES: [(&str, Dash, &[&str]); 4] = [
         Dash::Quotes,
         &["created_at", "clinic_id", "partner_id", "status", "reviewed_at", "offered_at", "id"],
     ),
-    ("ix_quotes_clinic_offered", Dash::Quotes, &["clinic_id", "created_at", "offered_at"]),
+    ("ix_quotes_clinic_offered", Dash::Quotes, &["clinic_id", "created_at", "offered_at", "reviewed_at", "status"]),
     ("ix_quote_offers_price", Dash::QuoteOffers, &["quote_id", "currency_code", "cell_count_millions", "price_minor"]),
     ("ix_accreditations_expiring", Dash::Accreditations, &["status", "expires_on"]),
 ];
