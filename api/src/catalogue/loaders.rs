@@ -106,7 +106,12 @@ impl<V> Default for Memo<V> {
 impl<V: Clone + Default> Memo<V> {
     /// The rows of `keys`: when some have not been read yet, `fetch` reads them together with
     /// every expected clinic not read yet, in one go.
-    pub(super) async fn read<F, Fut>(&self, keys: &[i32], expected: Vec<i32>, fetch: F) -> Result<HashMap<i32, V>, ServiceError>
+    pub(super) async fn read<F, Fut>(
+        &self,
+        keys: &[i32],
+        expected: Vec<i32>,
+        fetch: F,
+    ) -> Result<HashMap<i32, V>, ServiceError>
     where
         F: FnOnce(Vec<i32>) -> Fut,
         Fut: Future<Output = Result<HashMap<i32, V>, ServiceError>>,

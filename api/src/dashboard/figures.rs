@@ -32,7 +32,8 @@ pub async fn quotes_by_status(db: &DatabaseConnection, range: &Range) -> Service
 
 /// The funnel of the range's quotes.
 pub async fn funnel(db: &DatabaseConnection, range: &Range) -> ServiceResult<Funnel> {
-    let rows = sql::rows(db, &format!("SELECT {FUNNEL} FROM quotes q WHERE {IN_RANGE}"), sql::range_values(range)).await?;
+    let rows =
+        sql::rows(db, &format!("SELECT {FUNNEL} FROM quotes q WHERE {IN_RANGE}"), sql::range_values(range)).await?;
     rows.first().map(Funnel::read).transpose().map(Option::unwrap_or_default)
 }
 
@@ -78,8 +79,10 @@ pub async fn daily(db: &DatabaseConnection, range: &Range) -> ServiceResult<Vec<
     let day = sql::created_day(backend);
     let days = match backend {
         sea_orm::DbBackend::Postgres => "SELECT CAST($3 AS DATE) + i AS day FROM generate_series(0, $4) i",
-        _ => "SELECT date($3, '+' || i || ' days') AS day FROM ( \
-                WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $4) SELECT i FROM n)",
+        _ => {
+            "SELECT date($3, '+' || i || ' days') AS day FROM ( \
+                WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $4) SELECT i FROM n)"
+        }
     };
     let sql = format!(
         "SELECT d.day, COALESCE(x.submitted, 0) AS submitted, COALESCE(x.offered, 0) AS offered, \

@@ -74,10 +74,7 @@ mod tests {
 
     #[test]
     fn bands_cover_every_cell_count_in_order() {
-        assert_eq!(
-            band_of("x"),
-            "CASE WHEN x <= 50 THEN 1 WHEN x <= 100 THEN 51 WHEN x <= 200 THEN 101 ELSE 201 END"
-        );
+        assert_eq!(band_of("x"), "CASE WHEN x <= 50 THEN 1 WHEN x <= 100 THEN 51 WHEN x <= 200 THEN 101 ELSE 201 END");
         for pair in BANDS.windows(2) {
             assert_eq!(pair[0].1.map(|max| max + 1), Some(pair[1].0));
         }

@@ -25,7 +25,10 @@ impl Range {
     pub fn new(from: NaiveDate, to: NaiveDate) -> ServiceResult<Self> {
         for (field, day) in [("from", from), ("to", to)] {
             if !(1..=9999).contains(&day.year()) {
-                return Err(ServiceError::bad_input(&["range", field], format!("range.{field} must be in years 1 to 9999")));
+                return Err(ServiceError::bad_input(
+                    &["range", field],
+                    format!("range.{field} must be in years 1 to 9999"),
+                ));
             }
         }
         if from >= to {

@@ -124,8 +124,11 @@ pub async fn fixture(backend: Backend) -> Fixture {
     let party = |c: &TestClient| Party { token: String::new(), client_id: c.id.clone() };
     let admin = party(&clients[0]);
     let agents = [party(&clients[1]), party(&clients[2])];
-    let clinics: Vec<(&str, ClinicInfo)> =
-        vec![(BAJA, clinic(&app, BAJA).await), (RHEIN, clinic(&app, RHEIN).await), (LONE_STAR, clinic(&app, LONE_STAR).await)];
+    let clinics: Vec<(&str, ClinicInfo)> = vec![
+        (BAJA, clinic(&app, BAJA).await),
+        (RHEIN, clinic(&app, RHEIN).await),
+        (LONE_STAR, clinic(&app, LONE_STAR).await),
+    ];
     let info = |slug: &str| clinics.iter().find(|(s, _)| *s == slug).unwrap().1.clone();
     // A request for a cell count the clinic offers.
     let ask = |slug: &str, key: &str| {
@@ -200,7 +203,8 @@ async fn accreditations(f: &Fixture, clinic_id: &str) {
         let data = f.app.data_as(&f.admin.token, create, json!({ "c": clinic_id, "i": input })).await;
         assert_eq!(data["r"]["userErrors"], json!([]), "{data:#}");
         if verify {
-            let verify = "mutation($id: ID!, $v: Int!) { r: verifyAccreditation(id: $id, version: $v, decision: VERIFY) {
+            let verify =
+                "mutation($id: ID!, $v: Int!) { r: verifyAccreditation(id: $id, version: $v, decision: VERIFY) {
                 userErrors { message } } }";
             let a = &data["r"]["accreditation"];
             let data = f.app.data_as(&f.admin.token, verify, json!({ "id": a["id"], "v": a["version"] })).await;

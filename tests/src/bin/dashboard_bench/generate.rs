@@ -222,8 +222,20 @@ pub async fn history(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Ge
     let last = d.plus("COALESCE(q.offered_at, q.reviewed_at, q.created_at)", "3600");
     for sql in [
         event(&format!("q.id - {q0}"), "q.created_at", "NULL", "'SUBMITTED'", ""),
-        event(&format!("{n} + q.id - {q0}"), "q.reviewed_at", "'SUBMITTED'", "'IN_REVIEW'", " AND q.reviewed_at IS NOT NULL"),
-        event(&format!("{} + q.id - {q0}", 2 * n), "q.offered_at", "'IN_REVIEW'", "'OFFERED'", " AND q.offered_at IS NOT NULL"),
+        event(
+            &format!("{n} + q.id - {q0}"),
+            "q.reviewed_at",
+            "'SUBMITTED'",
+            "'IN_REVIEW'",
+            " AND q.reviewed_at IS NOT NULL",
+        ),
+        event(
+            &format!("{} + q.id - {q0}", 2 * n),
+            "q.offered_at",
+            "'IN_REVIEW'",
+            "'OFFERED'",
+            " AND q.offered_at IS NOT NULL",
+        ),
         event(
             &format!("{} + q.id - {q0}", 3 * n),
             &last,
@@ -234,8 +246,11 @@ pub async fn history(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Ge
     ] {
         run(&txn, &sql).await?;
     }
-    let cells = format!("CASE {} WHEN 0 THEN 25 WHEN 1 THEN 50 WHEN 2 THEN 100 WHEN 3 THEN 150 WHEN 4 THEN 200 \
-                         WHEN 5 THEN 250 ELSE 300 END", hash("q.id", 37, 7));
+    let cells = format!(
+        "CASE {} WHEN 0 THEN 25 WHEN 1 THEN 50 WHEN 2 THEN 100 WHEN 3 THEN 150 WHEN 4 THEN 200 \
+                         WHEN 5 THEN 250 ELSE 300 END",
+        hash("q.id", 37, 7)
+    );
     run(
         &txn,
         &format!(
@@ -253,9 +268,13 @@ pub async fn history(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Ge
     .await?;
     if d.0 == DbBackend::Postgres {
         // Explicit ids leave the serial sequences behind; move them past the new rows.
-        for table in ["clinics", "accreditations", "partners", "api_clients", "quotes", "quote_events", "quote_offers"] {
-            run(&txn, &format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"))
-                .await?;
+        for table in ["clinics", "accreditations", "partners", "api_clients", "quotes", "quote_events", "quote_offers"]
+        {
+            run(
+                &txn,
+                &format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"),
+            )
+            .await?;
         }
     }
     txn.commit().await?;
