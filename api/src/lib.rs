@@ -20,14 +20,16 @@
 //!   side: [`catalogue`] (clinics, evidence, packages, checklist, cost table), [`quotes`]
 //!   (pre-screening, the quote workflow, events), [`admin`] (catalogue administration, evidence
 //!   verification, partners and clients, the audit log), [`webhooks`] (quote events pushed to
-//!   partners' and clinics' servers, signed, from a durable outbox) and [`viewer`] (who is
+//!   partners' and clinics' servers, signed, from a durable outbox), [`dashboard`] (the
+//!   business in figures for staff, computed by the database) and [`viewer`] (who is
 //!   calling). Their
 //!   services take plain domain values and know nothing of GraphQL.
 //! - **State.** [`state`] is the API context every request shares.
 //! - **Building blocks**, which know no area: [`auth`] (clients, tokens, the caller and its
 //!   scope guard), [`limits`] (nesting, depth, size, cost, rate, sockets), [`observability`]
 //!   (request ids, spans, metrics), [`graphql`] (scalars, global IDs, Relay connections) and
-//!   [`bus`] (committed quote events fanned out to every replica) and [`jobs`] (the doorbell
+//!   [`bus`] (committed quote events fanned out to every replica), [`percentile`]
+//!   (continuous percentiles in SQL, the same on both backends) and [`jobs`] (the doorbell
 //!   that asks a background worker for a pass, and tells when it is done).
 //! - **Core**: [`error`] (the one service error and its codes), [`config`] (every setting, and
 //!   the only reader of the environment), [`db`] (connect, migrate, classify database
@@ -44,6 +46,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod crypto;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -56,6 +59,7 @@ pub mod limits;
 pub mod money;
 pub mod observability;
 pub mod paging;
+pub mod percentile;
 pub mod quotes;
 pub mod schema;
 pub mod startup;

@@ -1,6 +1,7 @@
 //! A quote request from an agent of a partner to one clinic. `version` guards concurrent
 //! transitions. The patient columns are legacy: quotes stored before health-data protection
 //! held them until sealed into `patient_data`; they are NULL for every sealed quote.
+//! `reviewed_at` and `offered_at` feed the dashboards' funnel and response times.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -36,6 +37,10 @@ pub struct Model {
     pub eligibility_reasons: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the quote first reached IN_REVIEW (set by that transition, never changed).
+    pub reviewed_at: Option<DateTimeUtc>,
+    /// When the quote first reached OFFERED (set by that transition, never changed).
+    pub offered_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

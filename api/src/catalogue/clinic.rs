@@ -7,6 +7,7 @@ use entity::clinics;
 
 use super::filter::check_slug;
 use super::loaders::{CatalogueLoader, DoctorsOf, TreatmentBySlug};
+use super::response_time::{ResponseTime, ResponseTimeOf};
 use super::types::{
     Accreditation, CertificateOfAnalysis, ChecklistItem, Doctor, PriceRange, SafetyChecklist, TreatmentPackage,
     certificates_of, evidence, packages_of, strings, today,
@@ -167,6 +168,13 @@ impl Clinic {
         let min = rows.iter().map(|p| p.price_usd_minor).min();
         let max = rows.iter().map(|p| p.price_usd_minor).max();
         Ok(min.zip(max).map(|(min, max)| PriceRange { min: Money::usd(min), max: Money::usd(max) }))
+    }
+    /// How fast the clinic answers quote requests: the median hours from SUBMITTED to the
+    /// first OFFERED over its quotes created in the last 365 days that were offered; null
+    /// below 3 such quotes.
+    async fn response_time(&self, ctx: &Context<'_>) -> Result<Option<ResponseTime>> {
+        let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
+        Ok(loader.load_one(ResponseTimeOf(self.row_id)).await?)
     }
     /// The article's "how to choose a safe clinic" checklist, computed from the clinic's
     /// records as of today (UTC).

@@ -19,35 +19,48 @@ use std::future::Future;
 use std::sync::Mutex;
 
 use async_graphql::dataloader::Loader;
+use chrono::{DateTime, Utc};
 use entity::{accreditations, certificates_of_analysis as coa, coa_markers, doctors, treatment_packages, treatments};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use tokio::sync::OnceCell;
 
+use super::response_time::ResponseTime;
 use crate::error::ServiceError;
+use crate::time::Clock;
 
 /// The per-request batch loader of the catalogue.
 pub struct CatalogueLoader {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
+    /// The application's clock, for windows such as the last year's response times.
+    clock: Clock,
     expected: Mutex<Vec<i32>>,
     treatments: OnceCell<Vec<treatments::Model>>,
     doctors: Memo<Vec<doctors::Model>>,
     accreditations: Memo<Vec<accreditations::Model>>,
     certificates: Memo<Vec<CertificateWithMarkers>>,
     packages: Memo<Vec<treatment_packages::Model>>,
+    pub(super) response_times: Memo<Option<ResponseTime>>,
 }
 
 impl CatalogueLoader {
-    /// A loader reading from `db`.
-    pub fn new(db: DatabaseConnection) -> Self {
+    /// A loader reading from `db`, judging time by `clock`.
+    pub fn new(db: DatabaseConnection, clock: Clock) -> Self {
         Self {
             db,
+            clock,
             expected: Mutex::default(),
             treatments: OnceCell::new(),
             doctors: Memo::default(),
             accreditations: Memo::default(),
             certificates: Memo::default(),
             packages: Memo::default(),
+            response_times: Memo::default(),
         }
+    }
+
+    /// Now, by the application's clock.
+    pub(super) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// Announces the clinics this request is about to show, so that the first batch of each
@@ -58,7 +71,7 @@ impl CatalogueLoader {
         }
     }
 
-    fn expected(&self) -> Vec<i32> {
+    pub(super) fn expected(&self) -> Vec<i32> {
         self.expected.lock().map(|e| e.clone()).unwrap_or_default()
     }
 
@@ -82,7 +95,7 @@ impl CatalogueLoader {
 
 /// What one relation has read so far, by clinic id. The lock is held while reading, so a
 /// batch that arrives meanwhile waits and then finds its rows instead of reading them again.
-struct Memo<V>(tokio::sync::Mutex<HashMap<i32, V>>);
+pub(super) struct Memo<V>(tokio::sync::Mutex<HashMap<i32, V>>);
 
 impl<V> Default for Memo<V> {
     fn default() -> Self {
@@ -93,7 +106,12 @@ impl<V> Default for Memo<V> {
 impl<V: Clone + Default> Memo<V> {
     /// The rows of `keys`: when some have not been read yet, `fetch` reads them together with
     /// every expected clinic not read yet, in one go.
-    async fn read<F, Fut>(&self, keys: &[i32], expected: Vec<i32>, fetch: F) -> Result<HashMap<i32, V>, ServiceError>
+    pub(super) async fn read<F, Fut>(
+        &self,
+        keys: &[i32],
+        expected: Vec<i32>,
+        fetch: F,
+    ) -> Result<HashMap<i32, V>, ServiceError>
     where
         F: FnOnce(Vec<i32>) -> Fut,
         Fut: Future<Output = Result<HashMap<i32, V>, ServiceError>>,

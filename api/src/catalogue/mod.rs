@@ -7,7 +7,8 @@
 //! and [`package_rows`] read certificates and packages aggregated per parent); [`rules`] holds the
 //! domain rules (release criteria, derived accreditation status, the safety checklist) as
 //! pure functions; [`evidence`] gathers what the checklist needs; [`rollups`] keeps the
-//! sortable score and lowest price on each clinic row; [`service`] serves single lookups and
+//! sortable score and lowest price on each clinic row; [`response_time`] is how fast a
+//! clinic answers quote requests, read a page at a time; [`service`] serves single lookups and
 //! the cost table; [`write`] is the one write path, which keeps every derived value right.
 
 mod certificate_rows;
@@ -19,7 +20,8 @@ pub mod listing;
 pub mod loaders;
 mod package_rows;
 pub mod query;
-mod rollups;
+pub mod response_time;
+pub mod rollups;
 pub mod rules;
 pub mod service;
 pub mod types;

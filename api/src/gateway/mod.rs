@@ -54,7 +54,8 @@ fn data_of<'a, T: Any>(request: &'a Request, session: Option<&'a Data>) -> Optio
 
 /// Attaches what one operation needs: its caller, its transport and fresh batch loaders.
 pub fn with_request_data(request: Request, state: &AppState, caller: Caller, transport: Transport) -> Request {
-    let request = crate::quotes::health::loaders::attach(with_loaders(request, &state.db), state, &caller);
+    let request =
+        crate::quotes::health::loaders::attach(with_loaders(request, &state.db, &state.clock), state, &caller);
     request.data(caller).data(transport)
 }
 

@@ -181,6 +181,8 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
         eligibility_reasons: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
+        reviewed_at: Set(None),
+        offered_at: Set(None),
     };
     let mut attempts = 0;
     let (txn, quote) = loop {

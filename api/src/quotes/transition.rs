@@ -56,6 +56,15 @@ pub async fn visible(
     Ok(found.ok_or_else(|| UserError::not_found(&["id"], "quote")))
 }
 
+/// The column recording when a quote first reached `to`, for the statuses that have one.
+fn first_arrival(to: QuoteStatus) -> Option<quotes::Column> {
+    match to {
+        QuoteStatus::InReview => Some(quotes::Column::ReviewedAt),
+        QuoteStatus::Offered => Some(quotes::Column::OfferedAt),
+        _ => None,
+    }
+}
+
 /// Applies `to` to `quote` if its version is still the one read; `None` when another change
 /// got there first.
 async fn apply(
@@ -89,10 +98,16 @@ async fn apply(
     let txn = state.db.begin().await?;
     // The version check is the first statement, so on SQLite it takes the write lock before
     // anything is read inside the transaction.
-    let updated = quotes::Entity::update_many()
+    let mut update = quotes::Entity::update_many()
         .col_expr(quotes::Column::Status, Expr::value(to.as_str()))
         .col_expr(quotes::Column::Version, Expr::col(quotes::Column::Version).add(1))
-        .col_expr(quotes::Column::UpdatedAt, Expr::value(at))
+        .col_expr(quotes::Column::UpdatedAt, Expr::value(at));
+    // The first arrival in IN_REVIEW and OFFERED, for the dashboards' funnel and response
+    // times: written by this very statement, so it commits or rolls back with the change.
+    if let Some(first) = first_arrival(to) {
+        update = update.col_expr(first, Expr::col(first).if_null(at));
+    }
+    let updated = update
         .filter(quotes::Column::Id.eq(quote.id))
         .filter(quotes::Column::Version.eq(quote.version))
         .exec(&txn)
@@ -125,6 +140,11 @@ async fn apply(
     changed.status = to.as_str().to_owned();
     changed.version += 1;
     changed.updated_at = at;
+    match first_arrival(to) {
+        Some(quotes::Column::ReviewedAt) => changed.reviewed_at = changed.reviewed_at.or(Some(at)),
+        Some(quotes::Column::OfferedAt) => changed.offered_at = changed.offered_at.or(Some(at)),
+        _ => {}
+    }
     state.quote_events.publish(&state.db, event, &changed).await;
     state.webhook_worker.ring();
     Ok(Some(changed))

@@ -13,10 +13,12 @@ use crate::admin::api::{AdminQuery, CatalogueAdminMutation, PartnerAdminMutation
 use crate::admin::loaders::AdminLoader;
 use crate::catalogue::loaders::CatalogueLoader;
 use crate::catalogue::query::CatalogueQuery;
+use crate::dashboard::api::DashboardQuery;
 use crate::limits::QueryLimits;
 use crate::quotes::api::{QuoteMutation, QuoteQuery, QuoteSubscription};
 use crate::quotes::health::api::{HealthMutation, HealthQuery};
 use crate::quotes::loaders::QuoteLoader;
+use crate::time::Clock;
 use crate::viewer::ViewerQuery;
 use crate::webhooks::api::{WebhookMutation, WebhookQuery};
 use crate::webhooks::loaders::WebhookLoader;
@@ -26,7 +28,16 @@ use crate::webhooks::loaders::WebhookLoader;
 /// needs (a missing one is FORBIDDEN).
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ViewerQuery, NodeQuery, CatalogueQuery, QuoteQuery, AdminQuery, WebhookQuery, HealthQuery);
+pub struct QueryRoot(
+    ViewerQuery,
+    NodeQuery,
+    CatalogueQuery,
+    QuoteQuery,
+    AdminQuery,
+    WebhookQuery,
+    HealthQuery,
+    DashboardQuery,
+);
 
 /// What partners change: the quote workflow. Each mutation answers with a payload holding
 /// the object and `userErrors`, the problems that stopped it (bad input, a transition the
@@ -75,9 +86,10 @@ pub fn sdl() -> String {
 
 /// Gives one operation fresh batch loaders, one per area that batches its reads: what they
 /// cache lives exactly as long as the operation.
-pub fn with_loaders(request: Request, db: &DatabaseConnection) -> Request {
+/// `clock` is the application's, for reads judged against now.
+pub fn with_loaders(request: Request, db: &DatabaseConnection, clock: &Clock) -> Request {
     request
-        .data(DataLoader::new(CatalogueLoader::new(db.clone()), tokio::spawn))
+        .data(DataLoader::new(CatalogueLoader::new(db.clone(), clock.clone()), tokio::spawn))
         .data(DataLoader::new(QuoteLoader::new(db.clone()), tokio::spawn))
         .data(DataLoader::new(AdminLoader::new(db.clone()), tokio::spawn))
         .data(DataLoader::new(WebhookLoader::new(db.clone()), tokio::spawn))
