@@ -20,12 +20,12 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
+pub use self::cache::CacheSettings;
 pub use self::health::HealthDataSettings;
 pub use self::keys::{
     DEV_DATA_KEY, DEV_JWT_SIGNING_KEY, DataKeySettings, JwtSettings, SecretKey, development_public_key, parse_key,
 };
 pub use self::limits::{BucketSpec, DEFAULT_MAX_NESTING, QueryLimits, RateSettings, TokenRateSettings};
-pub use self::cache::CacheSettings;
 pub use self::webhooks::WebhookSettings;
 
 /// Whether the server runs with development conveniences or production guarantees.

@@ -29,7 +29,12 @@ impl Shareable {
             && self.nothing_outside(document, &operation.selection_set.node, &mut HashSet::new())
     }
 
-    fn roots_shared<'a>(&self, doc: &'a ExecutableDocument, set: &'a SelectionSet, seen: &mut HashSet<&'a str>) -> bool {
+    fn roots_shared<'a>(
+        &self,
+        doc: &'a ExecutableDocument,
+        set: &'a SelectionSet,
+        seen: &mut HashSet<&'a str>,
+    ) -> bool {
         set.items.iter().all(|item| match &item.node {
             Selection::Field(field) => self.roots.contains(&field.node.name.node.as_str()),
             Selection::InlineFragment(fragment) => self.roots_shared(doc, &fragment.node.selection_set.node, seen),
@@ -155,7 +160,8 @@ fn string_end(query: &str, start: usize) -> usize {
 mod tests {
     use super::*;
 
-    const SHARE: Shareable = Shareable { roots: &["clinics", "treatments", "__typename"], outside_catalogue: &["responseTime"] };
+    const SHARE: Shareable =
+        Shareable { roots: &["clinics", "treatments", "__typename"], outside_catalogue: &["responseTime"] };
 
     fn admits(query: &str, name: Option<&str>) -> bool {
         SHARE.admits(&async_graphql::parser::parse_query(query).unwrap(), name)
@@ -165,7 +171,10 @@ mod tests {
     fn layout_and_comments_do_not_change_the_key_but_strings_do() {
         let a = "query Q($f: Int) {\n  clinics(first: $f, filter: {search: \"a  b\"}) { # why\n edges { cursor } }\n}";
         let b = "query Q($f:Int){clinics(first:$f filter:{search:\"a  b\"}){edges{cursor}}}";
-        assert_eq!(normalise(a), "query Q($f: Int) { clinics(first: $f filter: {search: \"a  b\"}) { edges { cursor } } }");
+        assert_eq!(
+            normalise(a),
+            "query Q($f: Int) { clinics(first: $f filter: {search: \"a  b\"}) { edges { cursor } } }"
+        );
         assert_ne!(normalise(a), normalise(&a.replace("a  b", "a b")), "string contents are kept");
         assert_ne!(normalise(b), "", "a compact text stays itself");
         assert_eq!(normalise("{ a(s: \"\"\"x # not a comment\"\"\") }"), "{ a(s: \"\"\"x # not a comment\"\"\") }");
@@ -182,7 +191,10 @@ mod tests {
         assert!(!admits("mutation { clinics }", None));
         assert!(!admits("{ clinics { edges { node { responseTime { medianHours } } } } }", None));
         assert!(!admits("{ ...F } fragment F on Query { viewer { role } }", None));
-        assert!(admits("{ ...F ... on Query { treatments { slug } } } fragment F on Query { clinics { totalCount } }", None));
+        assert!(admits(
+            "{ ...F ... on Query { treatments { slug } } } fragment F on Query { clinics { totalCount } }",
+            None
+        ));
         assert!(!admits(
             "{ clinics { edges { node { ...C } } } } fragment C on Clinic { name responseTime { sampleSize } }",
             None

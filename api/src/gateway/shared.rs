@@ -24,7 +24,12 @@ pub const CATALOGUE: Shareable = Shareable {
 
 /// The key `request` is cached under, when the cache is on, the caller may read the
 /// catalogue and the operation reads nothing else.
-pub fn key_of(state: &AppState, request: &Request, document: &ExecutableDocument, caller: Option<&Caller>) -> Option<Key> {
+pub fn key_of(
+    state: &AppState,
+    request: &Request,
+    document: &ExecutableDocument,
+    caller: Option<&Caller>,
+) -> Option<Key> {
     state.cache.answers.as_ref()?;
     // The scope is a field guard's to check; a caller without it runs the operation and is
     // refused there.

@@ -27,8 +27,8 @@ use self::params::{BadParams, Params};
 use self::persisted::PersistedError;
 use super::Http;
 use crate::auth::bearer::{self, BearerError};
-use crate::error::Code;
 use crate::cache::Answer;
+use crate::error::Code;
 use crate::gateway::{Outcome, TIMED_OUT, shared, with_request_data};
 use crate::graphql::errors::coded;
 use crate::limits::guard::{Refused, RootFields, Transport};
@@ -167,7 +167,11 @@ fn shared_body(media: Media, answer: &Answer, extensions: &BTreeMap<String, asyn
     if !extensions.is_empty() {
         bytes.extend_from_slice(b",\"extensions\":");
         if serde_json::to_writer(&mut bytes, extensions).is_err() {
-            return reply(media, StatusCode::INTERNAL_SERVER_ERROR, &ErrorsBody { errors: &[coded(Code::Internal, "internal error")], extensions: None });
+            return reply(
+                media,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &ErrorsBody { errors: &[coded(Code::Internal, "internal error")], extensions: None },
+            );
         }
     }
     bytes.push(b'}');
