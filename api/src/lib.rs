@@ -13,7 +13,8 @@
 //!   health checks and `/metrics`. Handlers take their part of the state through axum's
 //!   `FromRef`.
 //! - **Gateway.** [`gateway`] admits every operation, HTTP or websocket, through [`limits`]
-//!   before the schema runs it, and hands the transport a typed outcome.
+//!   before the schema runs it (or answers a shared catalogue read from the [`cache`]), and
+//!   hands the transport a typed outcome.
 //! - **Schema.** [`schema`] merges each area's roots and resolves Relay's `node` across the
 //!   areas.
 //! - **Areas** of the domain, each with its GraphQL types, inputs, services and loaders side by
@@ -27,10 +28,11 @@
 //! - **State.** [`state`] is the API context every request shares.
 //! - **Building blocks**, which know no area: [`auth`] (clients, tokens, the caller and its
 //!   scope guard), [`limits`] (nesting, depth, size, cost, rate, sockets), [`observability`]
-//!   (request ids, spans, metrics), [`graphql`] (scalars, global IDs, Relay connections) and
-//!   [`bus`] (committed quote events fanned out to every replica), [`percentile`]
-//!   (continuous percentiles in SQL, the same on both backends) and [`jobs`] (the doorbell
-//!   that asks a background worker for a pass, and tells when it is done).
+//!   (request ids, spans, metrics), [`graphql`] (scalars, global IDs, Relay connections),
+//!   [`bus`] (committed quote events fanned out to every replica), [`cache`] (catalogue
+//!   answers shared across callers, keyed by the catalogue version every replica follows),
+//!   [`percentile`] (continuous percentiles in SQL, the same on both backends) and [`jobs`]
+//!   (the doorbell that asks a background worker for a pass, and tells when it is done).
 //! - **Core**: [`error`] (the one service error and its codes), [`config`] (every setting, and
 //!   the only reader of the environment), [`db`] (connect, migrate, classify database
 //!   failures, map named constraints to field errors), [`time`] (the clock tests turn),
