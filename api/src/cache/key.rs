@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet,
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
 
 /// What makes an answer the same for every caller: a query whose root fields are all among
@@ -24,57 +24,49 @@ impl Shareable {
         if operation.ty != OperationType::Query {
             return false;
         }
-        let mut seen = HashSet::new();
-        self.roots_shared(document, &operation.selection_set.node, &mut seen)
-            && self.nothing_outside(document, &operation.selection_set.node, &mut HashSet::new())
+        let set = &operation.selection_set.node;
+        let roots = own_fields(document, set, &mut HashSet::new());
+        roots.iter().all(|f| self.roots.contains(&f.name.node.as_str()))
+            && self.nothing_outside(document, set, &mut HashSet::new())
     }
 
-    fn roots_shared<'a>(
-        &self,
-        doc: &'a ExecutableDocument,
-        set: &'a SelectionSet,
-        seen: &mut HashSet<&'a str>,
-    ) -> bool {
-        set.items.iter().all(|item| match &item.node {
-            Selection::Field(field) => self.roots.contains(&field.node.name.node.as_str()),
-            Selection::InlineFragment(fragment) => self.roots_shared(doc, &fragment.node.selection_set.node, seen),
-            Selection::FragmentSpread(spread) => {
-                // A fragment seen before was judged then (and a cycle, which validation
-                // refuses anyway, ends here).
-                if !seen.insert(spread.node.fragment_name.node.as_str()) {
-                    return true;
-                }
-                doc.fragments
-                    .get(&spread.node.fragment_name.node)
-                    .is_some_and(|f| self.roots_shared(doc, &f.node.selection_set.node, seen))
-            }
-        })
-    }
-
-    /// The selection's depth is bounded by admission before this runs.
+    /// True when no field under `set` is one of [`Shareable::outside_catalogue`]. The
+    /// selection's depth is bounded by admission before this runs.
     fn nothing_outside<'a>(
         &self,
         doc: &'a ExecutableDocument,
         set: &'a SelectionSet,
         seen: &mut HashSet<&'a str>,
     ) -> bool {
-        set.items.iter().all(|item| match &item.node {
-            Selection::Field(field) => {
-                !self.outside_catalogue.contains(&field.node.name.node.as_str())
-                    && self.nothing_outside(doc, &field.node.selection_set.node, seen)
-            }
-            Selection::InlineFragment(fragment) => self.nothing_outside(doc, &fragment.node.selection_set.node, seen),
-            Selection::FragmentSpread(spread) => {
-                let name = spread.node.fragment_name.node.as_str();
-                if !seen.insert(name) {
-                    return true;
-                }
-                doc.fragments
-                    .get(&spread.node.fragment_name.node)
-                    .is_some_and(|f| self.nothing_outside(doc, &f.node.selection_set.node, seen))
-            }
+        own_fields(doc, set, seen).into_iter().all(|field| {
+            !self.outside_catalogue.contains(&field.name.node.as_str())
+                && self.nothing_outside(doc, &field.selection_set.node, seen)
         })
     }
+}
+
+/// The fields `set` selects at its own level, its fragments spread out. A fragment already in
+/// `seen` is left out: it was looked at where it first appeared (and a cycle, which
+/// validation refuses anyway, ends there). An unknown fragment adds nothing; validation
+/// refuses the document, and an answer with errors is never cached.
+fn own_fields<'a>(doc: &'a ExecutableDocument, set: &'a SelectionSet, seen: &mut HashSet<&'a str>) -> Vec<&'a Field> {
+    let mut fields = Vec::new();
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => fields.push(&field.node),
+            Selection::InlineFragment(fragment) => {
+                fields.extend(own_fields(doc, &fragment.node.selection_set.node, seen))
+            }
+            Selection::FragmentSpread(spread) => {
+                if seen.insert(spread.node.fragment_name.node.as_str())
+                    && let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node)
+                {
+                    fields.extend(own_fields(doc, &fragment.node.selection_set.node, seen));
+                }
+            }
+        }
+    }
+    fields
 }
 
 /// The operation a request runs: the one it names, or the document's only one.
