@@ -4,14 +4,15 @@
 //! When the database goes away, nothing waits long for it: a request gets a connection
 //! within [`ACQUIRE_TIMEOUT`] or fails with a [`DbErr`] that [`is_unavailable`] recognises
 //! (and the service layer reports as UNAVAILABLE), and readiness answers within
-//! [`READY_TIMEOUT`]. The pool tests each connection before handing it out and opens new
-//! ones as needed, so the server recovers by itself when the database returns.
+//! [`READY_TIMEOUT`]. The pool tests each connection that has sat idle before handing it out
+//! and opens new ones as needed, so the server recovers by itself when the database returns.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::postgres::PgSslMode;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr};
 
 /// How long a request waits for a database connection before it fails as unavailable
@@ -43,9 +44,6 @@ pub async fn connect(url: &str, max_connections: u32, counter: &StatementCounter
         .min_connections(1)
         .connect_timeout(ACQUIRE_TIMEOUT)
         .acquire_timeout(ACQUIRE_TIMEOUT)
-        // A PostgreSQL connection can break between statements and is checked before use; an
-        // SQLite one cannot, and checking it would cost every statement a thread hand-off.
-        .test_before_acquire(!url.starts_with("sqlite:"))
         .sqlx_logging(false)
         // SQLite: many readers beside one writer, and writers wait for each other instead of
         // failing with "database is locked". Each pooled connection has its own small page
@@ -57,6 +55,25 @@ pub async fn connect(url: &str, max_connections: u32, counter: &StatementCounter
                 .foreign_keys(true)
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
         });
+    if url.starts_with("sqlite:") {
+        // An SQLite connection cannot break between statements, and checking it would cost
+        // every statement a thread hand-off.
+        options.test_before_acquire(false);
+    } else {
+        // A PostgreSQL connection can break between statements (a restart, a dropped
+        // socket), so one that has sat idle is checked before use. One used within the last
+        // second is handed out as it is: checking it too cost a round trip per statement
+        // (six per catalogue page) and a context switch on each side.
+        options.test_before_acquire_if_idle_for(IDLE_BEFORE_CHECK);
+        if !url.contains("sslmode=") {
+            // TLS to a server on this host protects nothing (the bytes never leave the
+            // kernel) and cost a share of every statement's CPU; any other host, or an explicit
+            // `sslmode`, keeps sqlx's default (TLS when the server offers it).
+            options.map_sqlx_postgres_opts(|o| {
+                if is_loopback(o.get_host()) { o.ssl_mode(PgSslMode::Disable) } else { o }
+            });
+        }
+    }
     let mut db = Database::connect(options).await?;
     let count = counter.0.clone();
     db.set_metric_callback(move |_| {
@@ -66,6 +83,18 @@ pub async fn connect(url: &str, max_connections: u32, counter: &StatementCounter
         db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
     }
     Ok(db)
+}
+
+/// How long a PostgreSQL connection may sit idle in the pool before it is checked on the
+/// way out.
+const IDLE_BEFORE_CHECK: Duration = Duration::from_secs(1);
+
+/// True for a host name or address that reaches this machine only: `localhost`, 127.0.0.0/8,
+/// `::1`, or a Unix socket directory.
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host.starts_with('/')
+        || host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Applies every pending migration.
@@ -165,5 +194,20 @@ impl From<DbErr> for crate::error::ServiceError {
     fn from(err: DbErr) -> Self {
         // Unreachable or lost database (see `db::is_unavailable`): UNAVAILABLE, retryable.
         if is_unavailable(&err) { Self::Unavailable(Arc::new(err)) } else { Self::Internal(Arc::new(err)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn only_hosts_on_this_machine_count_as_loopback() {
+        for host in ["localhost", "127.0.0.1", "127.8.0.1", "::1", "[::1]", "/var/run/postgresql"] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in ["db.internal", "10.0.0.5", "localhost.example", "::2", ""] {
+            assert!(!is_loopback(host), "{host}");
+        }
     }
 }

@@ -14,6 +14,7 @@ use super::types::{
 };
 use super::vocab::ClinicStatus;
 use crate::error::ServiceError;
+use crate::graphql::eager::Eager;
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::Money;
@@ -129,22 +130,22 @@ impl Clinic {
     }
 
     /// The doctors practising at the clinic.
-    async fn doctors(&self, ctx: &Context<'_>) -> Result<Vec<Doctor>> {
+    async fn doctors(&self, ctx: &Context<'_>) -> Result<Vec<Eager<Doctor>>> {
         let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
         let rows = loader.load_one(DoctorsOf(self.row_id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(Doctor::from).collect())
+        Ok(rows.into_iter().map(|d| Eager(Doctor::from(d))).collect())
     }
     /// Its accreditations and licences, whatever their status (EXPIRED ones included).
-    async fn accreditations(&self, ctx: &Context<'_>) -> Result<Vec<Accreditation>> {
+    async fn accreditations(&self, ctx: &Context<'_>) -> Result<Vec<Eager<Accreditation>>> {
         let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
         let rows = loader.load_one(super::loaders::AccreditationsOf(self.row_id)).await?.unwrap_or_default();
         let today = today(ctx)?;
-        Ok(rows.into_iter().map(|a| Accreditation::from_row(a, today)).collect::<Result<_, _>>()?)
+        Ok(rows.into_iter().map(|a| Accreditation::from_row(a, today).map(Eager)).collect::<Result<_, _>>()?)
     }
     /// Certificates of analysis of the clinic's cell lots, whatever their status, newest
     /// first.
-    async fn certificates_of_analysis(&self, ctx: &Context<'_>) -> Result<Vec<CertificateOfAnalysis>> {
-        certificates_of(ctx, self.row_id).await
+    async fn certificates_of_analysis(&self, ctx: &Context<'_>) -> Result<Vec<Eager<CertificateOfAnalysis>>> {
+        Ok(certificates_of(ctx, self.row_id).await?.into_iter().map(Eager).collect())
     }
     /// The clinic's active packages, cheapest first.
     async fn packages(
@@ -152,9 +153,9 @@ impl Clinic {
         ctx: &Context<'_>,
         #[graphql(desc = "A treatment slug: only packages for that treatment. An unknown slug is BAD_USER_INPUT.")]
         treatment: Option<String>,
-    ) -> Result<Vec<TreatmentPackage>> {
+    ) -> Result<Vec<Eager<TreatmentPackage>>> {
         let rows = self.packages_for(ctx, treatment).await?;
-        Ok(rows.into_iter().map(TreatmentPackage::from_row).collect::<Result<_, _>>()?)
+        Ok(rows.into_iter().map(|p| TreatmentPackage::from_row(p).map(Eager)).collect::<Result<_, _>>()?)
     }
     /// The prices of the cheapest and dearest active packages, in USD; null when no
     /// package matches.

@@ -1,7 +1,8 @@
 //! The catalogue: what partner websites read to compare clinics.
 //!
 //! A tour: [`query`] is the GraphQL entry (thin resolvers); [`clinic`] and [`types`] are the
-//! output types, converted explicitly from rows; [`listing`] and [`filter`] page and filter
+//! output types, converted explicitly from rows, and `plain` answers everything under a
+//! clinic in one synchronous walk of its selection; [`listing`] and [`filter`] page and filter
 //! clinics with keyset pagination, comparing text with the case-folded copies [`folding`]
 //! keeps in each clinic row; [`loaders`] batch every nested read ([`certificate_rows`]
 //! and [`package_rows`] read certificates and packages aggregated per parent); [`rules`] holds the
@@ -19,6 +20,7 @@ pub mod folding;
 pub mod listing;
 pub mod loaders;
 mod package_rows;
+mod plain;
 pub mod query;
 pub mod response_time;
 pub mod rollups;
@@ -30,3 +32,5 @@ pub mod write;
 
 #[cfg(test)]
 mod rules_tests;
+#[cfg(test)]
+mod plain_tests;

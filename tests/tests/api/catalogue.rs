@@ -143,3 +143,35 @@ on_both_backends! {
         assert!(!slugs(&data["clinics"]).contains(&"biscayne-regenerative-miami".to_owned()));
     }
 }
+
+on_both_backends! {
+    /// Nested evidence and packages answer aliases, fragments (on the type and on `Node`),
+    /// `__typename` and fields selected twice exactly as the selection asks, in its order.
+    async fn nested_objects_follow_aliases_fragments_and_the_selection_order(backend: Backend) {
+        let app = catalogue_app(backend).await;
+        let query = r#"{ clinic(slug: "baja-regenerative-institute") {
+            doctors { __typename who: name ... on Node { id } name }
+            accreditations { ...Acc status }
+            certificatesOfAnalysis { markers { marker } lot: lotNumber markers { percentPositive } }
+            packages { price { amount } ... on TreatmentPackage { price { currencyCode } }
+                       treatment { __typename slug } slug: name }
+        } }
+        fragment Acc on Accreditation { body status }"#;
+        let c = app.data(query, json!({})).await["clinic"].clone();
+        let doctor = &c["doctors"][0];
+        let keys: Vec<&String> = doctor.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["__typename", "who", "id", "name"]);
+        assert_eq!(doctor["__typename"], "Doctor");
+        assert_eq!(doctor["who"], doctor["name"]);
+        assert!(doctor["id"].as_str().is_some_and(|id| !id.is_empty()));
+        assert_eq!(c["accreditations"][0], json!({ "body": "COFEPRIS", "status": "VERIFIED" }));
+        let coa = &c["certificatesOfAnalysis"][0];
+        assert_eq!(coa["lot"], "BRI-UC-24-0917");
+        assert_eq!(coa["markers"][0], json!({ "marker": "CD73", "percentPositive": 98.6 }), "both selections merged");
+        let package = &c["packages"][0];
+        assert_eq!(package["price"], json!({ "amount": "3750.00", "currencyCode": "USD" }));
+        assert_eq!(package["treatment"], json!({ "__typename": "Treatment", "slug": MIGRAINE }));
+        let keys: Vec<&String> = package.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["price", "treatment", "slug"]);
+    }
+}
