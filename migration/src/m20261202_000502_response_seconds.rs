@@ -50,7 +50,10 @@ impl MigrationTrait for Migration {
 
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(
-            Table::alter().table(Quotes::Table).add_column(ColumnDef::new(Quotes::ResponseSeconds).big_integer().null()).take(),
+            Table::alter()
+                .table(Quotes::Table)
+                .add_column(ColumnDef::new(Quotes::ResponseSeconds).big_integer().null())
+                .take(),
         )
         .await?;
         // Whole seconds on both backends, each timestamp truncated to its second: the
@@ -60,9 +63,7 @@ impl MigrationTrait for Migration {
             _ => "CAST(strftime('%s', offered_at) AS INTEGER) - CAST(strftime('%s', created_at) AS INTEGER)",
         };
         m.get_connection()
-            .execute_unprepared(&format!(
-                "UPDATE quotes SET response_seconds = {seconds} WHERE offered_at IS NOT NULL"
-            ))
+            .execute_unprepared(&format!("UPDATE quotes SET response_seconds = {seconds} WHERE offered_at IS NOT NULL"))
             .await?;
         for (name, _) in REPLACED {
             m.drop_index(Index::drop().name(name).table(Quotes::Table).to_owned()).await?;

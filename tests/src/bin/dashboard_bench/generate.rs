@@ -7,7 +7,8 @@
 //! same history. Quotes are spread evenly over the two years before now: about 70 % reach an
 //! offer (of which about 5 % in EUR, left out of the price medians), and each has the events
 //! of every transition it went through, with `reviewed_at`, `offered_at` and
-//! `response_seconds` as the transition path writes them.
+//! `response_seconds` as the transition path writes them. The legacy patient columns stay
+//! NULL, as on every sealed quote, so a kept database is not sealed again on start.
 
 use std::time::Instant;
 
@@ -73,9 +74,6 @@ impl Dialect {
             _ => format!("'{text}'"),
         }
     }
-    fn truth(&self) -> &'static str {
-        if self.0 == DbBackend::Postgres { "TRUE" } else { "1" }
-    }
 }
 
 /// A hash of `i` in `0..n`, different for each `salt`.
@@ -115,7 +113,6 @@ pub async fn history(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Ge
     let now = Utc::now().timestamp();
     let start = now - scale.days * 86_400;
     let created = d.instant(&format!("{now}"));
-    let truth = d.truth();
 
     let country = format!("substr('MXCOTHDEUSPACRTRINES', CAST({} * 2 + 1 AS INTEGER), 2)", hash("i", 7, 10));
     run(
@@ -195,7 +192,7 @@ pub async fn history(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Ge
                         WHEN f < 27 THEN 'REJECTED' WHEN f < 30 THEN 'WITHDRAWN' WHEN f < 55 THEN 'ACCEPTED'
                         WHEN f < 70 THEN 'DECLINED' WHEN f < 80 THEN 'EXPIRED' WHEN f < 90 THEN 'OFFERED'
                         ELSE 'WITHDRAWN' END,
-                   1, NULL, NULL, NULL, NULL, 40, 'US', {truth}, 20, {empty}, {empty}, NULL, NULL,
+                   1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
                    'LIKELY_CANDIDATE', {empty}, t, t,
                    CASE WHEN f >= 15 AND f <> 27 AND f <> 28 AND f <> 29 THEN {reviewed} END,
                    CASE WHEN f >= 30 THEN {offered} END,
