@@ -42,18 +42,32 @@ pub fn by_group(backend: DbBackend, source: &str, groups: &[&str], wanted: &[Wan
 }
 
 fn postgres(source: &str, groups: &[&str], wanted: &[Wanted]) -> String {
-    let percentiles: String = wanted
-        .iter()
-        .map(|w| {
-            format!(
-                ", percentile_cont({:?}) WITHIN GROUP (ORDER BY CAST(s.v AS DOUBLE PRECISION)) AS {}",
-                w.fraction, w.alias
-            )
-        })
-        .collect();
     let select = groups.iter().map(|g| format!("s.{g}, ")).collect::<String>();
+    let cols = groups.iter().map(|g| format!("p.{g}, ")).collect::<String>();
     let group_by = group_by(groups, "s");
-    format!("SELECT {select}COUNT(*) AS n{percentiles} FROM ({source}) s{group_by}")
+    format!(
+        "SELECT {cols}p.n{} FROM (SELECT {select}COUNT(*) AS n, {} FROM ({source}) s{group_by}) p",
+        read_array("p", "pct", wanted),
+        postgres_array("s.v", wanted, "pct")
+    )
+}
+
+/// PostgreSQL: every wanted percentile of `value` over the rows being aggregated (NULLs
+/// ignored), as one `percentile_cont` over an array of fractions answered as `alias`. One
+/// sort per group serves them all: with one `percentile_cont` each, the per-clinic
+/// dashboard spent 40 % more in aggregation. Read it back with [`read_array`].
+pub fn postgres_array(value: &str, wanted: &[Wanted], alias: &str) -> String {
+    let fractions: Vec<String> = wanted.iter().map(|w| format!("{:?}", w.fraction)).collect();
+    format!(
+        "percentile_cont(ARRAY[{}]::DOUBLE PRECISION[]) WITHIN GROUP (ORDER BY CAST({value} AS DOUBLE PRECISION)) AS {alias}",
+        fractions.join(", ")
+    )
+}
+
+/// PostgreSQL: the columns reading [`postgres_array`]'s `array` of `table`, one per wanted
+/// percentile under its alias, each preceded by a comma.
+pub fn read_array(table: &str, array: &str, wanted: &[Wanted]) -> String {
+    wanted.iter().enumerate().map(|(i, w)| format!(", {table}.{array}[{}] AS {}", i + 1, w.alias)).collect()
 }
 
 fn sqlite(source: &str, groups: &[&str], wanted: &[Wanted]) -> String {
@@ -78,13 +92,16 @@ fn sqlite(source: &str, groups: &[&str], wanted: &[Wanted]) -> String {
     }
     let keep = if keep.is_empty() { String::new() } else { format!(" WHERE {}", keep.join(" OR ")) };
     let group_by = group_by(groups, "x");
+    // Both window functions share one window (the count's frame widened to the whole
+    // partition), so SQLite sorts the rows once: with two windows it sorted them twice and
+    // took five times as long on the benchmark's 86,000 offered quotes.
     format!(
         "SELECT {cols}MAX(n) AS n{results} FROM (\
            SELECT {cols}v, rn, n{positions} FROM (\
-             SELECT {cols}CAST(v AS REAL) AS v, \
-               ROW_NUMBER() OVER ({partition}ORDER BY CAST(v AS REAL)) AS rn, \
-               COUNT(*) OVER ({partition}) AS n \
-             FROM ({source}) s) w) x{keep}{group_by}"
+             SELECT {cols}v, ROW_NUMBER() OVER w AS rn, \
+               COUNT(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n \
+             FROM (SELECT {cols}CAST(v AS REAL) AS v FROM ({source}) s) s \
+             WINDOW w AS ({partition}ORDER BY v)) w) x{keep}{group_by}"
     )
 }
 

@@ -1,7 +1,8 @@
 //! A quote request from an agent of a partner to one clinic. `version` guards concurrent
 //! transitions. The patient columns are legacy: quotes stored before health-data protection
 //! held them until sealed into `patient_data`; they are NULL for every sealed quote.
-//! `reviewed_at` and `offered_at` feed the dashboards' funnel and response times.
+//! `reviewed_at`, `offered_at` and `response_seconds` feed the dashboards' funnel and response
+//! times.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -41,6 +42,9 @@ pub struct Model {
     pub reviewed_at: Option<DateTimeUtc>,
     /// When the quote first reached OFFERED (set by that transition, never changed).
     pub offered_at: Option<DateTimeUtc>,
+    /// Whole seconds from creation to the first offer (each instant truncated to its second),
+    /// written with `offered_at`.
+    pub response_seconds: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

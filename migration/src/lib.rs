@@ -18,6 +18,7 @@ mod m20261202_000301_health_data;
 mod m20261202_000401_catalogue_version;
 mod m20261202_000402_published_mirror;
 mod m20261202_000501_dashboards;
+mod m20261202_000502_response_seconds;
 mod vocab;
 
 /// The unique indexes the migrations name, as (name, table, columns): SQLite reports a
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000401_catalogue_version::Migration),
             Box::new(m20261202_000402_published_mirror::Migration),
             Box::new(m20261202_000501_dashboards::Migration),
+            Box::new(m20261202_000502_response_seconds::Migration),
         ]
     }
 }

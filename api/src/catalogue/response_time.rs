@@ -35,19 +35,13 @@ pub struct ResponseTime {
     pub sample_size: i32,
 }
 
-/// Hours from quote `q`'s creation to its first offer, as a double: whole seconds on both
-/// backends (each timestamp truncated to its second), divided in double precision, so both
-/// give the same bits.
+/// Hours from quote `q`'s creation to its first offer, as a double: the whole seconds the
+/// OFFERED transition stored (each timestamp truncated to its second), divided in double
+/// precision, so both backends give the same bits. NULL for a quote never offered.
 pub fn response_hours(backend: DbBackend) -> &'static str {
     match backend {
-        DbBackend::Postgres => {
-            "CAST(FLOOR(EXTRACT(EPOCH FROM q.offered_at)) - FLOOR(EXTRACT(EPOCH FROM q.created_at)) \
-             AS DOUBLE PRECISION) / CAST(3600 AS DOUBLE PRECISION)"
-        }
-        _ => {
-            "(CAST(strftime('%s', q.offered_at) AS INTEGER) - CAST(strftime('%s', q.created_at) AS INTEGER)) \
-             / CAST(3600 AS REAL)"
-        }
+        DbBackend::Postgres => "CAST(q.response_seconds AS DOUBLE PRECISION) / CAST(3600 AS DOUBLE PRECISION)",
+        _ => "CAST(q.response_seconds AS REAL) / CAST(3600 AS REAL)",
     }
 }
 
@@ -69,7 +63,7 @@ async fn read(
     let placeholders: Vec<String> = (2..clinic_ids.len() + 2).map(|i| format!("${i}")).collect();
     let source = format!(
         "SELECT q.clinic_id, {} AS v FROM quotes q \
-         WHERE q.clinic_id IN ({}) AND q.created_at >= $1 AND q.offered_at IS NOT NULL",
+         WHERE q.clinic_id IN ({}) AND q.created_at >= $1 AND q.response_seconds IS NOT NULL",
         response_hours(backend),
         placeholders.join(", ")
     );

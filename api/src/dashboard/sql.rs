@@ -3,8 +3,9 @@
 //! are defined beside `Clinic.responseTime`
 //! ([`response_hours`](crate::catalogue::response_time::response_hours)).
 //!
-//! Every statement reads the quotes of the range through `ix_quotes_dashboard`, which holds
-//! every column named here, so the scan never reads a quote's row (nor anything of its
+//! Every statement reads the quotes of the range through an index that holds every column
+//! named here (`ix_quotes_range`, or per clinic / partner `ix_quotes_clinic_range` /
+//! `ix_quotes_partner_range`), so the scan never reads a quote's row (nor anything of its
 //! patient). Statements are written with `$1`-style placeholders; SQLite's numbered `?1`
 //! means the same.
 

@@ -183,6 +183,7 @@ pub async fn submit(state: &AppState, caller: &Caller, input: QuoteRequest) -> S
         updated_at: Set(at),
         reviewed_at: Set(None),
         offered_at: Set(None),
+        response_seconds: Set(None),
     };
     let mut attempts = 0;
     let (txn, quote) = loop {

@@ -107,6 +107,13 @@ async fn apply(
     if let Some(first) = first_arrival(to) {
         update = update.col_expr(first, Expr::col(first).if_null(at));
     }
+    // With the first offer, its response time in whole seconds (each instant truncated to
+    // its second, as the stored instants are), so percentiles never parse timestamps.
+    let response_seconds = at.timestamp() - quote.created_at.timestamp();
+    if to == QuoteStatus::Offered {
+        let col = quotes::Column::ResponseSeconds;
+        update = update.col_expr(col, Expr::col(col).if_null(response_seconds));
+    }
     let updated = update
         .filter(quotes::Column::Id.eq(quote.id))
         .filter(quotes::Column::Version.eq(quote.version))
@@ -142,7 +149,10 @@ async fn apply(
     changed.updated_at = at;
     match first_arrival(to) {
         Some(quotes::Column::ReviewedAt) => changed.reviewed_at = changed.reviewed_at.or(Some(at)),
-        Some(quotes::Column::OfferedAt) => changed.offered_at = changed.offered_at.or(Some(at)),
+        Some(quotes::Column::OfferedAt) => {
+            changed.offered_at = changed.offered_at.or(Some(at));
+            changed.response_seconds = changed.response_seconds.or(Some(response_seconds));
+        }
         _ => {}
     }
     state.quote_events.publish(&state.db, event, &changed).await;

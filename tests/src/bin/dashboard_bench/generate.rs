@@ -6,8 +6,9 @@
 //! Pseudo-random choices are multiplicative hashes of the row number, so every run builds the
 //! same history. Quotes are spread evenly over the two years before now: about 70 % reach an
 //! offer (of which about 5 % in EUR, left out of the price medians), and each has the events
-//! of every transition it went through, with `reviewed_at` / `offered_at` as the transition
-//! path writes them.
+//! of every transition it went through, with `reviewed_at`, `offered_at` and
+//! `response_seconds` as the transition path writes them. The legacy patient columns stay
+//! NULL, as on every sealed quote, so a kept database is not sealed again on start.
 
 use std::time::Instant;
 
@@ -73,9 +74,6 @@ impl Dialect {
             _ => format!("'{text}'"),
         }
     }
-    fn truth(&self) -> &'static str {
-        if self.0 == DbBackend::Postgres { "TRUE" } else { "1" }
-    }
 }
 
 /// A hash of `i` in `0..n`, different for each `salt`.
@@ -115,7 +113,6 @@ pub async fn history(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Ge
     let now = Utc::now().timestamp();
     let start = now - scale.days * 86_400;
     let created = d.instant(&format!("{now}"));
-    let truth = d.truth();
 
     let country = format!("substr('MXCOTHDEUSPACRTRINES', CAST({} * 2 + 1 AS INTEGER), 2)", hash("i", 7, 10));
     run(
@@ -178,7 +175,8 @@ pub async fn history(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Ge
         let fate = hash("i", 17, 100);
         let t = d.instant(&format!("{start} + (i - 1) * {} / {}", scale.days * 86_400, scale.quotes));
         let reviewed = d.plus("t", &format!("3600 * (1 + {})", hash("i", 19, 48)));
-        let offered = d.plus("t", &format!("3600 * (1 + {}) + 60 * {}", hash("i", 19, 48), hash("i", 23, 7200)));
+        let response = format!("3600 * (1 + {}) + 60 * {}", hash("i", 19, 48), hash("i", 23, 7200));
+        let offered = d.plus("t", &response);
         run(
             &txn,
             &format!(
@@ -187,17 +185,18 @@ pub async fn history(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Ge
                    patient_reference, patient_age_years, patient_country, chronic_migraine_diagnosis,
                    headache_days_per_month, treatments_tried, contraindications, medical_notes_ciphertext,
                    medical_notes_key_id, eligibility_outcome, eligibility_reasons, created_at, updated_at,
-                   reviewed_at, offered_at)
+                   reviewed_at, offered_at, response_seconds)
                  SELECT {q0} + i, {p0} + 1 + {partner}, {a0} + 1 + {partner}, {c0} + 1 + {clinic}, {treatment}, NULL,
                    'bench-' || i, 'f',
                    CASE WHEN f < 10 THEN 'SUBMITTED' WHEN f < 15 THEN 'REJECTED' WHEN f < 22 THEN 'IN_REVIEW'
                         WHEN f < 27 THEN 'REJECTED' WHEN f < 30 THEN 'WITHDRAWN' WHEN f < 55 THEN 'ACCEPTED'
                         WHEN f < 70 THEN 'DECLINED' WHEN f < 80 THEN 'EXPIRED' WHEN f < 90 THEN 'OFFERED'
                         ELSE 'WITHDRAWN' END,
-                   1, NULL, NULL, NULL, NULL, 40, 'US', {truth}, 20, {empty}, {empty}, NULL, NULL,
+                   1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
                    'LIKELY_CANDIDATE', {empty}, t, t,
                    CASE WHEN f >= 15 AND f <> 27 AND f <> 28 AND f <> 29 THEN {reviewed} END,
-                   CASE WHEN f >= 30 THEN {offered} END
+                   CASE WHEN f >= 30 THEN {offered} END,
+                   CASE WHEN f >= 30 THEN {response} END
                  FROM (SELECT i, {fate} AS f, {t} AS t FROM ({series}) s) x",
                 partner = hash("i", 29, scale.partners),
                 clinic = hash("i", 31, scale.clinics),

@@ -9,7 +9,10 @@
 //! `BENCH_QUOTES` (default 1000000), `BENCH_CLINICS` (20000), `BENCH_PARTNERS` (50) and
 //! `BENCH_DAYS` (730) set the history (each quote with the events of its transitions);
 //! `BENCH_RANGE_DAYS` (90) the dashboard's range, ending today; `BENCH_RUNS` (10) the timed
-//! runs per case; `BENCH_KEEP=1` keeps the databases (for EXPLAIN). The history is written by
+//! runs per case; `BENCH_KEEP=1` keeps the databases (for EXPLAIN), and `BENCH_SQLITE_URL` /
+//! `BENCH_POSTGRES_URL` time a kept database again instead of generating one (it is migrated
+//! on start, so a new migration's backfill runs on it); `BENCH_ONLY=sqlite` or `postgres`
+//! runs one backend. The history is written by
 //! the database itself (see `generate`), then the planner's statistics are refreshed (SQLite
 //! `ANALYZE`, PostgreSQL `VACUUM ANALYZE`, as autovacuum does after a bulk load). Each
 //! section is timed by calling its service directly; the whole dashboard, and a page of
@@ -150,39 +153,59 @@ async fn measure_all() -> anyhow::Result<()> {
         println!("TEST_DATABASE_URL is not set: PostgreSQL is skipped");
     }
     let mut lines = Vec::new();
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default().to_lowercase();
+    backends.retain(|(_, name)| only.is_empty() || name.to_lowercase() == only);
     for (backend, name) in backends {
-        let (url, mut dir) = fresh_database(backend).await;
-        if std::env::var("BENCH_KEEP").is_ok() {
-            println!("database kept: {url}");
-            dir = dir.and_then(|d| {
-                let _kept = d.keep();
-                None
-            });
+        let reuse = match backend {
+            Backend::Sqlite => std::env::var("BENCH_SQLITE_URL"),
+            Backend::Postgres => std::env::var("BENCH_POSTGRES_URL"),
         }
-        let app = spawn_on(backend, &url, dir, SERVER).await;
-        let generated = generate::history(&app.state.db, scale).await?;
+        .ok()
+        .filter(|u| !u.is_empty());
+        let app = match &reuse {
+            Some(url) => {
+                let started = Instant::now();
+                let app = spawn_on(backend, url, None, SERVER).await;
+                println!("{name}: reusing {url} (migrated in {:.1} s)", started.elapsed().as_secs_f64());
+                app
+            }
+            None => {
+                let (url, mut dir) = fresh_database(backend).await;
+                if std::env::var("BENCH_KEEP").is_ok() {
+                    println!("database kept: {url}");
+                    dir = dir.and_then(|d| {
+                        let _kept = d.keep();
+                        None
+                    });
+                }
+                let app = spawn_on(backend, &url, dir, SERVER).await;
+                let generated = generate::history(&app.state.db, scale).await?;
+                println!(
+                    "{name}: {} quotes, {} events, {} offers over {} days, {} clinics, {} partners, written in {:.1} s",
+                    generated.quotes,
+                    generated.events,
+                    generated.offers,
+                    scale.days,
+                    scale.clinics,
+                    scale.partners,
+                    generated.seconds,
+                );
+                app
+            }
+        };
         let started = Instant::now();
         let refresh = if backend == Backend::Postgres { "VACUUM ANALYZE" } else { "ANALYZE" };
         app.state.db.execute_unprepared(refresh).await?;
-        println!(
-            "{name}: {} quotes, {} events, {} offers over {} days, {} clinics, {} partners, written in {:.1} s; \
-             {refresh} in {:.1} s",
-            generated.quotes,
-            generated.events,
-            generated.offers,
-            scale.days,
-            scale.clinics,
-            scale.partners,
-            generated.seconds,
-            started.elapsed().as_secs_f64()
-        );
+        println!("{name}: {refresh} in {:.1} s", started.elapsed().as_secs_f64());
         for (case, stats) in sections(&app.state.db, range, runs).await? {
             lines.push((name, case, stats));
         }
         for (case, stats) in over_http(&app, range, runs).await? {
             lines.push((name, case, stats));
         }
-        drop_database(&app).await?;
+        if reuse.is_none() {
+            drop_database(&app).await?;
+        }
     }
     println!("\n{range_days}-day dashboard ({} to {}), {runs} runs each", range.from(), range.last_day());
     println!("{:<11} {:<44} {:>7} {:>10} {:>8}", "backend", "section", "rows", "median ms", "p95 ms");
