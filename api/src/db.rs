@@ -69,9 +69,11 @@ pub async fn connect(url: &str, max_connections: u32, counter: &StatementCounter
             // TLS to a server on this host protects nothing (the bytes never leave the
             // kernel) and cost a share of every statement's CPU; any other host, or an explicit
             // `sslmode`, keeps sqlx's default (TLS when the server offers it).
-            options.map_sqlx_postgres_opts(|o| {
-                if is_loopback(o.get_host()) { o.ssl_mode(PgSslMode::Disable) } else { o }
-            });
+            options.map_sqlx_postgres_opts(
+                |o| {
+                    if is_loopback(o.get_host()) { o.ssl_mode(PgSslMode::Disable) } else { o }
+                },
+            );
         }
     }
     let mut db = Database::connect(options).await?;
@@ -94,7 +96,11 @@ const IDLE_BEFORE_CHECK: Duration = Duration::from_secs(1);
 fn is_loopback(host: &str) -> bool {
     host == "localhost"
         || host.starts_with('/')
-        || host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Applies every pending migration.

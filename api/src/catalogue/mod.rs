@@ -31,6 +31,6 @@ pub mod vocab;
 pub mod write;
 
 #[cfg(test)]
-mod rules_tests;
-#[cfg(test)]
 mod plain_tests;
+#[cfg(test)]
+mod rules_tests;

@@ -96,16 +96,20 @@ fn collect<T: Plain + ?Sized>(
                 let fragment = ctx.query_env.fragments.get(&spread.node.fragment_name.node)?;
                 (Some(&fragment.node.type_condition.node.on.node), &fragment.node.selection_set.node)
             }
-            Selection::InlineFragment(inline) => (
-                inline.node.type_condition.as_ref().map(|c| &c.node.on.node),
-                &inline.node.selection_set.node,
-            ),
+            Selection::InlineFragment(inline) => {
+                (inline.node.type_condition.as_ref().map(|c| &c.node.on.node), &inline.node.selection_set.node)
+            }
         };
         let (condition, selection_set) = fragment;
         let applies = condition.is_none_or(|on| {
             let own = value.introspection_type_name();
             *on == *own
-                || ctx.schema_env.registry.implements.get(own.as_ref()).is_some_and(|interfaces| interfaces.contains(on.as_str()))
+                || ctx
+                    .schema_env
+                    .registry
+                    .implements
+                    .get(own.as_ref())
+                    .is_some_and(|interfaces| interfaces.contains(on.as_str()))
         });
         if applies {
             collect(value, ctx, selection_set, map)?;
