@@ -12,12 +12,6 @@ macro_rules! vocabulary {
             $($(#[$vmeta])* $variant),+
         }
 
-        impl $crate::graphql::eager::Leaf for $name {
-            fn leaf(&self) -> async_graphql::Value {
-                async_graphql::resolver_utils::enum_value(*self)
-            }
-        }
-
         impl $name {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

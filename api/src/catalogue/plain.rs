@@ -10,7 +10,10 @@ use async_graphql::{Context, Value};
 
 use super::loaders::CatalogueLoader;
 use super::types::{Accreditation, CertificateOfAnalysis, Doctor, MarkerResult, Treatment, TreatmentPackage};
-use crate::graphql::eager::{Leaf, Plain, list, object};
+use super::vocab::{AccreditationBody, AdministrationRoute, CellSource, TestOutcome, VerificationStatus};
+use crate::graphql::eager::{Leaf, Plain, enum_leaves, list, object};
+
+enum_leaves!(AccreditationBody, AdministrationRoute, CellSource, TestOutcome, VerificationStatus);
 
 fn name<'a>(ctx: &'a Context<'_>) -> &'a str {
     ctx.item.node.name.node.as_str()

@@ -162,6 +162,20 @@ macro_rules! scalar_leaves {
 
 scalar_leaves!(String, i32, i64, f64, bool, ID, super::scalars::Date, super::scalars::DateTime, crate::money::Decimal);
 
+/// Makes GraphQL enums (`async_graphql::Enum`, `Copy`) leaves. A blanket impl would
+/// collide with the scalar ones, so each area names its enums.
+macro_rules! enum_leaves {
+    ($($ty:ty),+ $(,)?) => {
+        $(impl $crate::graphql::eager::Leaf for $ty {
+            fn leaf(&self) -> async_graphql::Value {
+                async_graphql::resolver_utils::enum_value(*self)
+            }
+        })+
+    };
+}
+
+pub(crate) use enum_leaves;
+
 impl<T: Leaf> Leaf for Option<T> {
     fn leaf(&self) -> Value {
         self.as_ref().map_or(Value::Null, Leaf::leaf)
