@@ -77,6 +77,21 @@ pub async fn fresh_database(backend: Backend) -> (String, Option<tempfile::TempD
     }
 }
 
+/// A fresh database for a benchmark: as [`fresh_database`], but with `BENCH_KEEP` set its URL
+/// is printed and it outlives the run (the SQLite folder is not deleted), for EXPLAIN and
+/// for timing it again.
+pub async fn bench_database(backend: Backend) -> (String, Option<tempfile::TempDir>) {
+    let (url, dir) = fresh_database(backend).await;
+    if std::env::var("BENCH_KEEP").is_err() {
+        return (url, dir);
+    }
+    println!("database kept: {url}");
+    if let Some(dir) = dir {
+        let _kept = dir.keep();
+    }
+    (url, None)
+}
+
 /// `url` with its database name replaced by `name`.
 pub fn replace_database(url: &str, name: &str) -> String {
     let (without_query, query) = url.split_once('?').map_or((url, None), |(a, b)| (a, Some(b)));

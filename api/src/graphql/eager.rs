@@ -160,7 +160,7 @@ macro_rules! scalar_leaves {
     };
 }
 
-scalar_leaves!(String, i32, i64, f64, bool, ID, super::scalars::Date, super::scalars::DateTime, crate::money::Decimal);
+scalar_leaves!(String, i32, f64, bool, ID, super::scalars::Date, super::scalars::DateTime, crate::money::Decimal);
 
 /// Makes GraphQL enums (`async_graphql::Enum`, `Copy`) leaves. A blanket impl would
 /// collide with the scalar ones, so each area names its enums.

@@ -19,7 +19,7 @@ mod child;
 mod generate;
 mod measure;
 
-use medtour_tests::{Backend, TestApp, fresh_database, postgres_url, spawn_on};
+use medtour_tests::{Backend, TestApp, bench_database, postgres_url, spawn_on};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use child::ServerProcess;
@@ -44,15 +44,7 @@ fn setting(name: &str, default: usize) -> usize {
 const SERVER: &[(&str, &str)] = &[("MEDTOUR_RATE_PARTNER", "1000000/100000"), ("MEDTOUR_RESPONSE_CACHE_BYTES", "0")];
 
 async fn server(backend: Backend) -> TestApp {
-    let (url, mut dir) = fresh_database(backend).await;
-    if std::env::var("BENCH_KEEP").is_ok() {
-        // Keep the database afterwards, for EXPLAIN and friends.
-        println!("database kept: {url}");
-        dir = dir.and_then(|d| {
-            let _kept = d.keep();
-            None
-        });
-    }
+    let (url, dir) = bench_database(backend).await;
     spawn_on(backend, &url, dir, SERVER).await
 }
 

@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use chrono::{Days, Utc};
 use medtour::dashboard::{clinics, evidence, figures, prices, range::Range};
-use medtour_tests::{Backend, Role, TestApp, fresh_database, postgres_url, spawn_on};
+use medtour_tests::{Backend, Role, TestApp, bench_database, postgres_url, spawn_on};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 
@@ -170,14 +170,7 @@ async fn measure_all() -> anyhow::Result<()> {
                 app
             }
             None => {
-                let (url, mut dir) = fresh_database(backend).await;
-                if std::env::var("BENCH_KEEP").is_ok() {
-                    println!("database kept: {url}");
-                    dir = dir.and_then(|d| {
-                        let _kept = d.keep();
-                        None
-                    });
-                }
+                let (url, dir) = bench_database(backend).await;
                 let app = spawn_on(backend, &url, dir, SERVER).await;
                 let generated = generate::history(&app.state.db, scale).await?;
                 println!(
