@@ -20,6 +20,11 @@ pub struct Model {
     pub notes: Option<String>,
     pub created_by: i32,
     pub created_at: DateTimeUtc,
+    /// The quote's `created_at`, copied (it never changes) so the dashboards read the
+    /// offers of a range from their own index.
+    pub quote_created_at: DateTimeUtc,
+    /// The quote's clinic, copied for the same reason.
+    pub clinic_id: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,7 @@ mod m20261202_000401_catalogue_version;
 mod m20261202_000402_published_mirror;
 mod m20261202_000501_dashboards;
 mod m20261202_000502_response_seconds;
+mod m20261202_000503_offer_range;
 mod vocab;
 
 /// The unique indexes the migrations name, as (name, table, columns): SQLite reports a
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000402_published_mirror::Migration),
             Box::new(m20261202_000501_dashboards::Migration),
             Box::new(m20261202_000502_response_seconds::Migration),
+            Box::new(m20261202_000503_offer_range::Migration),
         ]
     }
 }

@@ -10,12 +10,12 @@ use async_graphql::{Context, Value};
 
 use super::loaders::CatalogueLoader;
 use super::types::{Accreditation, CertificateOfAnalysis, Doctor, MarkerResult, Treatment, TreatmentPackage};
-use super::vocab::{AccreditationBody, AdministrationRoute, CellSource, TestOutcome, VerificationStatus};
+use super::vocab::{AccreditationBody, AdministrationRoute, CellSource, ClinicStatus, TestOutcome, VerificationStatus};
 use crate::graphql::eager::{Leaf, Plain, enum_leaves, list, object};
 
-enum_leaves!(AccreditationBody, AdministrationRoute, CellSource, TestOutcome, VerificationStatus);
+enum_leaves!(AccreditationBody, AdministrationRoute, CellSource, ClinicStatus, TestOutcome, VerificationStatus);
 
-fn name<'a>(ctx: &'a Context<'_>) -> &'a str {
+pub(super) fn name<'a>(ctx: &'a Context<'_>) -> &'a str {
     ctx.item.node.name.node.as_str()
 }
 

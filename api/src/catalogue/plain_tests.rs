@@ -1,35 +1,14 @@
 //! The eager path answers exactly what the derived resolvers answer, for every field of every
 //! plain catalogue type, without ever falling back to waiting.
 
-use async_graphql::parser::types::Field;
-use async_graphql::registry::Registry;
-use async_graphql::{
-    ContextSelectionSet, EmptyMutation, EmptySubscription, ID, Object, OutputType, Positioned, Schema, ServerError,
-    ServerResult, Value,
-};
+use async_graphql::{EmptyMutation, EmptySubscription, ID, Object, Schema};
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::types::{Accreditation, CertificateOfAnalysis, Doctor, MarkerResult, Treatment, TreatmentPackage};
 use super::vocab::{AccreditationBody, AdministrationRoute, CellSource, TestOutcome, VerificationStatus};
-use crate::graphql::eager::{self, Eager, Plain};
+use crate::graphql::eager::Eager;
+use crate::graphql::eager_testing::{Strict, every_field, run, text};
 use crate::graphql::scalars::{Date, DateTime, Money};
-
-/// Resolves only eagerly: an error wherever a field would have waited.
-struct Strict<T>(T);
-
-impl<T: Plain> OutputType for Strict<T> {
-    fn type_name() -> std::borrow::Cow<'static, str> {
-        T::type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        T::create_type_info(registry)
-    }
-
-    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
-        eager::resolve(&self.0, ctx).ok_or_else(|| ServerError::new("a field waited", Some(field.pos)))
-    }
-}
 
 fn day(y: i32, m: u32, d: u32) -> Date {
     Date(NaiveDate::from_ymd_opt(y, m, d).expect("a valid test date"))
@@ -150,46 +129,6 @@ type TestSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
 fn schema() -> TestSchema {
     Schema::new(Query, EmptyMutation, EmptySubscription)
-}
-
-/// The answer's data, keys in response order (a `serde_json::Value` would sort them unless
-/// serde_json's `preserve_order` happens to be on).
-async fn run(schema: &TestSchema, query: &str) -> Value {
-    let response = schema.execute(query).await;
-    assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
-    response.data
-}
-
-/// The root field `name` of an answer, as JSON text in response order.
-fn text(data: &Value, name: &str) -> String {
-    let Value::Object(roots) = data else { panic!("the data is an object: {data}") };
-    serde_json::to_string(&roots[name]).expect("JSON")
-}
-
-/// Every field of `type_name`, with sub-selections of every field of nested objects, read
-/// from the schema's own introspection so a field added later is covered too.
-async fn every_field(schema: &TestSchema, type_name: &str) -> String {
-    let query = format!(
-        r#"{{ __type(name: "{type_name}") {{ fields {{ name type {{ kind name ofType {{ kind name ofType {{ kind name ofType {{ kind name }} }} }} }} }} }} }}"#
-    );
-    let answer = run(schema, &query).await.into_json().expect("the data is JSON");
-    let mut out = String::from("{");
-    for field in answer["__type"]["fields"].as_array().expect("the type has fields") {
-        let name = field["name"].as_str().expect("a field name");
-        let mut ty = &field["type"];
-        while ty["name"].is_null() {
-            ty = &ty["ofType"];
-        }
-        out.push(' ');
-        out.push_str(name);
-        if ty["kind"] == "OBJECT" {
-            let nested = ty["name"].as_str().expect("an object name");
-            out.push(' ');
-            out.push_str(&Box::pin(every_field(schema, nested)).await);
-        }
-    }
-    out.push_str(" }");
-    out
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@
 //! database (see [`percentile`](crate::percentile)); below [`MIN_SAMPLES`] offered quotes
 //! the figure is withheld, so it never stands for one quote or one partner's request. The
 //! dashboards' per-clinic response percentiles use the same definition
-//! ([`response_hours`]).
+//! ([`RESPONSE_HOURS`]).
 
 use std::collections::HashMap;
 
@@ -17,7 +17,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 use super::loaders::CatalogueLoader;
 use crate::error::ServiceError;
-use crate::percentile::{by_group, median};
+use crate::percentile::{Measure, by_group, median};
 
 /// Below this many offered quotes a clinic's response time is null.
 pub const MIN_SAMPLES: i64 = 3;
@@ -35,15 +35,10 @@ pub struct ResponseTime {
     pub sample_size: i32,
 }
 
-/// Hours from quote `q`'s creation to its first offer, as a double: the whole seconds the
-/// OFFERED transition stored (each timestamp truncated to its second), divided in double
-/// precision, so both backends give the same bits. NULL for a quote never offered.
-pub fn response_hours(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Postgres => "CAST(q.response_seconds AS DOUBLE PRECISION) / CAST(3600 AS DOUBLE PRECISION)",
-        _ => "CAST(q.response_seconds AS REAL) / CAST(3600 AS REAL)",
-    }
-}
+/// Hours from quote `q`'s creation to its first offer: the whole seconds the OFFERED
+/// transition stored (each timestamp truncated to its second), divided in double precision,
+/// so both backends give the same bits. NULL for a quote never offered.
+pub const RESPONSE_HOURS: Measure<'static> = Measure { column: "q.response_seconds", unit: 3600 };
 
 /// The response time of a clinic (key: clinic id); absent below [`MIN_SAMPLES`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,10 +59,11 @@ async fn read(
     let source = format!(
         "SELECT q.clinic_id, {} AS v FROM quotes q \
          WHERE q.clinic_id IN ({}) AND q.created_at >= $1 AND q.response_seconds IS NOT NULL",
-        response_hours(backend),
+        RESPONSE_HOURS.column,
         placeholders.join(", ")
     );
-    let medians = by_group(backend, &source, &["clinic_id"], &[median("p50")]);
+    let hours = Measure { column: "v", ..RESPONSE_HOURS };
+    let medians = by_group(backend, &source, &["clinic_id"], hours, &[median("p50")]);
     let mut sql = format!("SELECT m.clinic_id, m.n, m.p50 FROM ({medians}) m WHERE m.n >= {MIN_SAMPLES}");
     if backend != DbBackend::Postgres {
         sql = sql.replace('$', "?");

@@ -13,6 +13,7 @@ use crate::auth::role::Scope;
 use crate::catalogue::clinic::Clinic;
 use crate::catalogue::loaders::CatalogueLoader;
 use crate::catalogue::types::Accreditation;
+use crate::graphql::eager::Eager;
 use crate::graphql::scalars::Date;
 use crate::state::AppState;
 
@@ -68,20 +69,23 @@ impl Dashboard {
     }
 
     /// How many of the range's quotes are in each status now: every status, zeros included.
-    async fn quotes_by_status(&self, ctx: &Context<'_>) -> Result<Vec<StatusCount>> {
+    async fn quotes_by_status(&self, ctx: &Context<'_>) -> Result<Vec<Eager<StatusCount>>> {
         let counts = figures::quotes_by_status(db(ctx)?, &self.range).await?;
-        Ok(counts.into_iter().map(StatusCount::from).collect())
+        Ok(counts.into_iter().map(|c| Eager(c.into())).collect())
     }
 
     /// The funnel of every quote created in the range.
-    async fn funnel(&self, ctx: &Context<'_>) -> Result<QuoteFunnel> {
-        Ok(figures::funnel(db(ctx)?, &self.range).await?.into())
+    async fn funnel(&self, ctx: &Context<'_>) -> Result<Eager<QuoteFunnel>> {
+        Ok(Eager(figures::funnel(db(ctx)?, &self.range).await?.into()))
     }
 
     /// The funnel per clinic country, by country code (countries with quotes in the range).
-    async fn by_country(&self, ctx: &Context<'_>) -> Result<Vec<CountryQuoteStats>> {
+    async fn by_country(&self, ctx: &Context<'_>) -> Result<Vec<Eager<CountryQuoteStats>>> {
         let rows = figures::by_country(db(ctx)?, &self.range).await?;
-        Ok(rows.into_iter().map(|(country_code, f)| CountryQuoteStats { country_code, funnel: f.into() }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(country_code, f)| Eager(CountryQuoteStats { country_code, funnel: f.into() }))
+            .collect())
     }
 
     /// The funnel per partner, by partner name (partners with quotes in the range).
@@ -92,24 +96,24 @@ impl Dashboard {
 
     /// The funnel and response hours per clinic, most submitted first, then by clinic name.
     /// Only clinics with quotes created in the range are listed.
-    async fn by_clinic(&self, ctx: &Context<'_>) -> Result<Vec<ClinicQuoteStats>> {
+    async fn by_clinic(&self, ctx: &Context<'_>) -> Result<Vec<Eager<ClinicQuoteStats>>> {
         let rows = clinics::by_clinic(db(ctx)?, &self.range).await?;
         expect(ctx, rows.iter().map(|r| r.clinic.id))?;
-        Ok(rows.into_iter().map(ClinicQuoteStats::from).collect())
+        Ok(rows.into_iter().map(|r| Eager(r.into())).collect())
     }
 
     /// The median offered price per clinic country and cell-count band (by the offer's cell
     /// count: 1–50, 51–100, 101–200, 201 and more million), by country, then band. Bands
     /// without offers are absent.
-    async fn offered_prices(&self, ctx: &Context<'_>) -> Result<Vec<OfferedPriceBand>> {
+    async fn offered_prices(&self, ctx: &Context<'_>) -> Result<Vec<Eager<OfferedPriceBand>>> {
         let bands = prices::offered_prices(db(ctx)?, &self.range).await?;
-        Ok(bands.into_iter().map(OfferedPriceBand::from).collect())
+        Ok(bands.into_iter().map(|b| Eager(b.into())).collect())
     }
 
     /// Every day of the range in order, zeros included.
-    async fn daily(&self, ctx: &Context<'_>) -> Result<Vec<DailyQuoteCount>> {
+    async fn daily(&self, ctx: &Context<'_>) -> Result<Vec<Eager<DailyQuoteCount>>> {
         let days = figures::daily(db(ctx)?, &self.range).await?;
-        Ok(days.into_iter().map(DailyQuoteCount::from).collect())
+        Ok(days.into_iter().map(|d| Eager(d.into())).collect())
     }
 
     /// VERIFIED accreditations expiring in [today, today + withinDays] (UTC), soonest first,
@@ -118,12 +122,12 @@ impl Dashboard {
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 60, desc = "How many days ahead to look: 0 (today only) to 3650.")] within_days: i32,
-    ) -> Result<Vec<Accreditation>> {
+    ) -> Result<Vec<Eager<Accreditation>>> {
         let state = ctx.data::<AppState>()?;
         let now = state.clock.now();
         let rows = evidence::expiring_accreditations(&state.db, within_days, now).await?;
         let today = now.date_naive();
-        Ok(rows.into_iter().map(|a| Accreditation::from_row(a, today)).collect::<Result<_, _>>()?)
+        Ok(rows.into_iter().map(|a| Accreditation::from_row(a, today).map(Eager)).collect::<Result<_, _>>()?)
     }
 
     /// PUBLISHED clinics whose safety score is below `threshold`, lowest score first, then
@@ -132,10 +136,10 @@ impl Dashboard {
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 4, desc = "Clinics scoring below this are listed: 0 to 6.")] threshold: i32,
-    ) -> Result<Vec<Clinic>> {
+    ) -> Result<Vec<Eager<Clinic>>> {
         let state = ctx.data::<AppState>()?;
         let rows = evidence::clinics_below_safety_score(&state.db, threshold, state.clock.now()).await?;
         expect(ctx, rows.iter().map(|c| c.id))?;
-        Ok(rows.into_iter().map(Clinic::from).collect())
+        Ok(rows.into_iter().map(|c| Eager(c.into())).collect())
     }
 }

@@ -11,9 +11,9 @@ use sea_orm::{DatabaseConnection, DbBackend, FromQueryResult};
 
 use super::range::Range;
 use super::sql::{self, FUNNEL, Funnel, IN_RANGE};
-use crate::catalogue::response_time::response_hours;
+use crate::catalogue::response_time::RESPONSE_HOURS;
 use crate::error::ServiceResult;
-use crate::percentile::{Wanted, by_group, median, postgres_array, read_array};
+use crate::percentile::{Wanted, aggregate, median, read};
 
 /// One clinic's figures for the range.
 #[derive(Clone, Debug)]
@@ -44,42 +44,32 @@ pub async fn by_clinic(db: &DatabaseConnection, range: &Range) -> ServiceResult<
         .collect()
 }
 
-/// The per-clinic statement. Figures are grouped by clinic id alone, from the range's
-/// index, and the clinics' rows are joined to the grouped rows only.
+/// The per-clinic statement: each clinic's funnel and response percentiles in one grouped
+/// pass over the range's quotes, then the clinics' rows joined to the grouped rows only.
 ///
-/// PostgreSQL computes funnel and percentiles in one grouped pass (`percentile_cont`
-/// ignores the NULL hours of quotes never offered): joining a separately grouped percentile
-/// set made the planner expect two million rows and compile the statement (JIT), which
-/// cost 400 ms. SQLite numbers only the offered quotes ([`by_group`]) and joins them to the
-/// funnel per clinic.
+/// PostgreSQL groups the range's index entries by clinic (`percentile_cont` ignores the
+/// NULL hours of quotes never offered): joining a separately grouped percentile set made
+/// the planner expect two million rows and compile the statement (JIT), which cost 400 ms.
+/// SQLite walks the clinics and, per clinic, its quotes of the range in
+/// `ix_quotes_clinic_range`, so the rows arrive grouped and nothing is sorted but each
+/// clinic's few response times.
 fn statement(backend: DbBackend) -> String {
-    let hours = response_hours(backend);
     let wanted = [median("p50"), P90];
+    let percentiles = aggregate(backend, RESPONSE_HOURS, &wanted, "pct");
     let per = match backend {
-        DbBackend::Postgres => format!(
-            "SELECT q.clinic_id, {FUNNEL}, {} FROM quotes q WHERE {IN_RANGE} GROUP BY q.clinic_id",
-            postgres_array(hours, &wanted, "pct")
-        ),
-        _ => {
-            let offered = format!(
-                "SELECT q.clinic_id, {hours} AS v FROM quotes q WHERE {IN_RANGE} AND q.response_seconds IS NOT NULL"
-            );
-            format!(
-                "SELECT f.*, pct.p50, pct.p90 FROM ( \
-                   SELECT q.clinic_id, {FUNNEL} FROM quotes q WHERE {IN_RANGE} GROUP BY q.clinic_id) f \
-                 LEFT JOIN ({}) pct ON pct.clinic_id = f.clinic_id",
-                by_group(backend, &offered, &["clinic_id"], &wanted)
-            )
+        DbBackend::Postgres => {
+            format!("SELECT q.clinic_id, {FUNNEL}, {percentiles} FROM quotes q WHERE {IN_RANGE} GROUP BY q.clinic_id")
         }
-    };
-    let percentiles = match backend {
-        DbBackend::Postgres => read_array("per", "pct", &wanted),
-        _ => ", per.p50, per.p90".to_owned(),
+        _ => format!(
+            "SELECT c.id AS clinic_id, {FUNNEL}, {percentiles} \
+             FROM clinics c JOIN quotes q ON q.clinic_id = c.id AND {IN_RANGE} GROUP BY c.id"
+        ),
     };
     format!(
         "WITH per AS ({per}) \
-         SELECT c.*, per.submitted, per.reviewed, per.offered, per.accepted{percentiles} \
+         SELECT c.*, per.submitted, per.reviewed, per.offered, per.accepted{} \
          FROM per JOIN clinics c ON c.id = per.clinic_id \
-         ORDER BY per.submitted DESC, c.name, c.id"
+         ORDER BY per.submitted DESC, c.name, c.id",
+        read(backend, RESPONSE_HOURS, &wanted, "per", "pct")
     )
 }

@@ -19,3 +19,6 @@ pub mod prices;
 pub mod range;
 pub mod sql;
 pub mod types;
+
+#[cfg(test)]
+mod plain_tests;

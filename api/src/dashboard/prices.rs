@@ -8,9 +8,9 @@
 use sea_orm::DatabaseConnection;
 
 use super::range::Range;
-use super::sql::{self, IN_RANGE};
+use super::sql;
 use crate::error::ServiceResult;
-use crate::percentile::{by_group, median};
+use crate::percentile::{Measure, by_group, median};
 
 /// The cell-count bands, as (lowest, highest) million cells; `None`: no upper bound.
 pub const BANDS: [(i32, Option<i32>); 4] = [(1, Some(50)), (51, Some(100)), (101, Some(200)), (201, None)];
@@ -43,13 +43,17 @@ fn band_of(column: &str) -> String {
 /// country then band; empty bands are absent.
 pub async fn offered_prices(db: &DatabaseConnection, range: &Range) -> ServiceResult<Vec<PriceBand>> {
     let backend = db.get_database_backend();
+    // The offers carry their quote's creation instant and clinic, so the range's offers
+    // are read from their own index (`ix_quote_offers_range`); an offer exists only once
+    // its quote was offered.
     let offers = format!(
         "SELECT c.country_code, {} AS band, o.price_minor AS v \
-         FROM quotes q JOIN quote_offers o ON o.quote_id = q.id JOIN clinics c ON c.id = q.clinic_id \
-         WHERE {IN_RANGE} AND q.offered_at IS NOT NULL AND o.currency_code = 'USD'",
+         FROM quote_offers o JOIN clinics c ON c.id = o.clinic_id \
+         WHERE o.quote_created_at >= $1 AND o.quote_created_at < $2 AND o.currency_code = 'USD'",
         band_of("o.cell_count_millions")
     );
-    let medians = by_group(backend, &offers, &["country_code", "band"], &[median("p50")]);
+    let cents = Measure { column: "v", unit: 1 };
+    let medians = by_group(backend, &offers, &["country_code", "band"], cents, &[median("p50")]);
     let sql = format!("SELECT m.* FROM ({medians}) m ORDER BY m.country_code, m.band");
     let rows = sql::rows(db, &sql, sql::range_values(range)).await?;
     rows.iter()

@@ -1,7 +1,7 @@
 //! The SQL the dashboards share: the range predicate, the funnel's aggregates, a timestamp's
 //! UTC day (where the backends' dialects differ), and running a statement. Response hours
 //! are defined beside `Clinic.responseTime`
-//! ([`response_hours`](crate::catalogue::response_time::response_hours)).
+//! ([`RESPONSE_HOURS`](crate::catalogue::response_time::RESPONSE_HOURS)).
 //!
 //! Every statement reads the quotes of the range through an index that holds every column
 //! named here (`ix_quotes_range`, or per clinic / partner `ix_quotes_clinic_range` /

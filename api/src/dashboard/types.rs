@@ -1,7 +1,7 @@
 //! The dashboards' GraphQL types, converted explicitly from the services' plain figures.
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{ComplexObject, Context, InputObject, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, InputObject, Result, SimpleObject, Value};
 
 use super::clinics::ClinicStats;
 use super::figures::Day;
@@ -11,6 +11,7 @@ use crate::admin::loaders::{AdminLoader, PartnerById};
 use crate::admin::types::Partner;
 use crate::catalogue::clinic::Clinic;
 use crate::error::ServiceError;
+use crate::graphql::eager::{Leaf, Plain, object};
 use crate::graphql::scalars::{Date, Money};
 use crate::quotes::vocab::QuoteStatus;
 
@@ -174,5 +175,85 @@ pub struct DailyQuoteCount {
 impl From<Day> for DailyQuoteCount {
     fn from(d: Day) -> Self {
         Self { day: Date(d.day), submitted: int(d.submitted), offered: int(d.offered), accepted: int(d.accepted) }
+    }
+}
+
+// The dashboards' rows, answered in one walk of their selection (see
+// [`eager`](crate::graphql::eager)): a per-clinic list holds 20,000 rows at scale, and one
+// future per field was most of its time over HTTP. `PartnerQuoteStats` waits for its
+// partner, so it keeps the derived resolver.
+
+fn name<'a>(ctx: &'a Context<'_>) -> &'a str {
+    ctx.item.node.name.node.as_str()
+}
+
+impl Plain for StatusCount {
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        Some(match name(ctx) {
+            "status" => self.status.leaf(),
+            "count" => self.count.leaf(),
+            _ => return None,
+        })
+    }
+}
+
+impl Plain for QuoteFunnel {
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        Some(match name(ctx) {
+            "submitted" => self.submitted.leaf(),
+            "reviewed" => self.reviewed.leaf(),
+            "offered" => self.offered.leaf(),
+            "accepted" => self.accepted.leaf(),
+            "offerRate" => self.offer_rate.leaf(),
+            "acceptanceRate" => self.acceptance_rate.leaf(),
+            _ => return None,
+        })
+    }
+}
+
+impl Plain for CountryQuoteStats {
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        match name(ctx) {
+            "countryCode" => Some(self.country_code.leaf()),
+            "funnel" => object(&self.funnel, ctx),
+            _ => None,
+        }
+    }
+}
+
+impl Plain for ClinicQuoteStats {
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        match name(ctx) {
+            "clinic" => object(&self.clinic, ctx),
+            "funnel" => object(&self.funnel, ctx),
+            "medianResponseHours" => Some(self.median_response_hours.leaf()),
+            "p90ResponseHours" => Some(self.p90_response_hours.leaf()),
+            _ => None,
+        }
+    }
+}
+
+impl Plain for OfferedPriceBand {
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        match name(ctx) {
+            "countryCode" => Some(self.country_code.leaf()),
+            "minCellCountMillions" => Some(self.min_cell_count_millions.leaf()),
+            "maxCellCountMillions" => Some(self.max_cell_count_millions.leaf()),
+            "offers" => Some(self.offers.leaf()),
+            "median" => object(&self.median, ctx),
+            _ => None,
+        }
+    }
+}
+
+impl Plain for DailyQuoteCount {
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        Some(match name(ctx) {
+            "day" => self.day.leaf(),
+            "submitted" => self.submitted.leaf(),
+            "offered" => self.offered.leaf(),
+            "accepted" => self.accepted.leaf(),
+            _ => return None,
+        })
     }
 }

@@ -3,6 +3,8 @@
 //! the schema is assembled above the areas, in [`schema`](crate::schema).
 
 pub mod eager;
+#[cfg(test)]
+pub(crate) mod eager_testing;
 pub mod errors;
 pub mod ids;
 pub mod pagination;

@@ -136,6 +136,8 @@ async fn apply(
             notes: Set(offer_notes),
             created_by: Set(created_by),
             created_at: Set(at),
+            quote_created_at: Set(quote.created_at),
+            clinic_id: Set(quote.clinic_id),
             ..Default::default()
         }
         .insert(&txn)

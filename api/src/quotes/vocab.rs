@@ -1,5 +1,6 @@
 //! The quote workflow's enums.
 
+use crate::graphql::eager::enum_leaves;
 use crate::vocab::vocabulary;
 
 vocabulary!(
@@ -99,3 +100,5 @@ impl QuoteStatus {
         matches!(self, QuoteStatus::Submitted | QuoteStatus::InReview | QuoteStatus::Offered)
     }
 }
+
+enum_leaves!(QuoteStatus);

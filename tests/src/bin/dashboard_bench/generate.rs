@@ -254,9 +254,9 @@ pub async fn history(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Ge
         &txn,
         &format!(
             "INSERT INTO quote_offers (id, quote_id, price_minor, currency_code, cell_count_millions, sessions, stay_days,
-               inclusions, valid_until, notes, created_by, created_at)
+               inclusions, valid_until, notes, created_by, created_at, quote_created_at, clinic_id)
              SELECT {o0} + q.id - {q0}, q.id, 100 * (3000 + {price}), CASE WHEN {eur} = 0 THEN 'EUR' ELSE 'USD' END,
-               {cells}, 1, 3, {empty}, {until}, NULL, {a0} + 1, q.offered_at
+               {cells}, 1, 3, {empty}, {until}, NULL, {a0} + 1, q.offered_at, q.created_at, q.clinic_id
              FROM quotes q WHERE {bench} AND q.offered_at IS NOT NULL",
             price = hash("q.id", 41, 12_000),
             eur = hash("q.id", 43, 20),
