@@ -98,7 +98,7 @@ impl Dashboard {
     /// Only clinics with quotes created in the range are listed.
     async fn by_clinic(&self, ctx: &Context<'_>) -> Result<Vec<Eager<ClinicQuoteStats>>> {
         let rows = clinics::by_clinic(db(ctx)?, &self.range).await?;
-        expect(ctx, rows.iter().map(|r| r.clinic.id))?;
+        expect(ctx, rows.iter().map(|r| r.clinic.row_id()))?;
         Ok(rows.into_iter().map(|r| Eager(r.into())).collect())
     }
 

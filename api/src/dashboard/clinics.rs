@@ -6,11 +6,11 @@
 //! `quotesByStatus` and `daily`; a row per clinic of the catalogue (20,000 at scale) would
 //! mostly repeat zeros the caller can infer from absence, and cost a row each.
 
-use entity::clinics;
-use sea_orm::{DatabaseConnection, DbBackend, FromQueryResult};
+use sea_orm::{DatabaseConnection, DbBackend};
 
 use super::range::Range;
 use super::sql::{self, FUNNEL, Funnel, IN_RANGE};
+use crate::catalogue::clinic::{COLUMNS, Clinic};
 use crate::catalogue::response_time::RESPONSE_HOURS;
 use crate::error::ServiceResult;
 use crate::percentile::{Wanted, aggregate, median, read};
@@ -18,7 +18,7 @@ use crate::percentile::{Wanted, aggregate, median, read};
 /// One clinic's figures for the range.
 #[derive(Clone, Debug)]
 pub struct ClinicStats {
-    pub clinic: clinics::Model,
+    pub clinic: Clinic,
     pub funnel: Funnel,
     /// Median hours from creation to the first offer, over the range's offered quotes.
     pub median_hours: Option<f64>,
@@ -35,7 +35,7 @@ pub async fn by_clinic(db: &DatabaseConnection, range: &Range) -> ServiceResult<
     rows.iter()
         .map(|r| {
             Ok(ClinicStats {
-                clinic: clinics::Model::from_query_result(r, "")?,
+                clinic: Clinic::read(r)?,
                 funnel: Funnel::read(r)?,
                 median_hours: r.try_get("", "p50")?,
                 p90_hours: r.try_get("", "p90")?,
@@ -67,7 +67,7 @@ fn statement(backend: DbBackend) -> String {
     };
     format!(
         "WITH per AS ({per}) \
-         SELECT c.*, per.submitted, per.reviewed, per.offered, per.accepted{} \
+         SELECT {COLUMNS}, per.submitted, per.reviewed, per.offered, per.accepted{} \
          FROM per JOIN clinics c ON c.id = per.clinic_id \
          ORDER BY per.submitted DESC, c.name, c.id",
         read(backend, RESPONSE_HOURS, &wanted, "per", "pct")

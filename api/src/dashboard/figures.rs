@@ -3,7 +3,7 @@
 //! database over the range's quotes.
 
 use chrono::NaiveDate;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbBackend};
 
 use super::range::Range;
 use super::sql::{self, FUNNEL, FUNNEL_SUMS, Funnel, IN_RANGE};
@@ -40,13 +40,21 @@ pub async fn funnel(db: &DatabaseConnection, range: &Range) -> ServiceResult<Fun
 /// The funnel per clinic country, by country code; countries without quotes in the range
 /// are absent.
 pub async fn by_country(db: &DatabaseConnection, range: &Range) -> ServiceResult<Vec<(String, Funnel)>> {
-    // Grouped per clinic first, from the index alone, so the clinics are read once each
-    // rather than once per quote.
-    let sql = format!(
-        "WITH per AS (SELECT q.clinic_id, {FUNNEL} FROM quotes q WHERE {IN_RANGE} GROUP BY q.clinic_id) \
-         SELECT c.country_code, {FUNNEL_SUMS} FROM per JOIN clinics c ON c.id = per.clinic_id \
-         GROUP BY c.country_code ORDER BY c.country_code"
-    );
+    let sql = match db.get_database_backend() {
+        // PostgreSQL hashes the clinics once and counts each quote into its country's group
+        // (47 ms on the benchmark, against 65 grouping per clinic first).
+        DbBackend::Postgres => format!(
+            "SELECT c.country_code, {FUNNEL} FROM quotes q JOIN clinics c ON c.id = q.clinic_id \
+             WHERE {IN_RANGE} GROUP BY c.country_code ORDER BY c.country_code"
+        ),
+        // SQLite joins row by row, so it groups per clinic first, from the index alone, and
+        // reads each clinic once rather than once per quote.
+        _ => format!(
+            "WITH per AS (SELECT q.clinic_id, {FUNNEL} FROM quotes q WHERE {IN_RANGE} GROUP BY q.clinic_id) \
+             SELECT c.country_code, {FUNNEL_SUMS} FROM per JOIN clinics c ON c.id = per.clinic_id \
+             GROUP BY c.country_code ORDER BY c.country_code"
+        ),
+    };
     let rows = sql::rows(db, &sql, sql::range_values(range)).await?;
     rows.iter().map(|r| Ok((r.try_get("", "country_code")?, Funnel::read(r)?))).collect()
 }

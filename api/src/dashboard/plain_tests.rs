@@ -53,7 +53,7 @@ fn country() -> CountryQuoteStats {
     CountryQuoteStats { country_code: "MX".into(), funnel: Funnel::default().into() }
 }
 fn per_clinic() -> ClinicQuoteStats {
-    ClinicStats { clinic: clinic(), funnel: funnel(), median_hours: Some(26.5), p90_hours: None }.into()
+    ClinicStats { clinic: clinic().into(), funnel: funnel(), median_hours: Some(26.5), p90_hours: None }.into()
 }
 fn band() -> OfferedPriceBand {
     PriceBand { country_code: "CO".into(), min_cells: 201, max_cells: None, offers: 4, median_cents: 1_234_550 }.into()

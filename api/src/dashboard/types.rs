@@ -122,7 +122,7 @@ pub struct ClinicQuoteStats {
 impl From<ClinicStats> for ClinicQuoteStats {
     fn from(s: ClinicStats) -> Self {
         Self {
-            clinic: Clinic::from(s.clinic),
+            clinic: s.clinic,
             funnel: s.funnel.into(),
             median_response_hours: s.median_hours,
             p90_response_hours: s.p90_hours,

@@ -154,7 +154,7 @@ async fn measure_all() -> anyhow::Result<()> {
     }
     let mut lines = Vec::new();
     let only = std::env::var("BENCH_ONLY").unwrap_or_default().to_lowercase();
-    backends.retain(|(_, name)| only.is_empty() || name.to_lowercase() == only);
+    backends.retain(|(_, name)| name.to_lowercase().starts_with(&only));
     for (backend, name) in backends {
         let reuse = match backend {
             Backend::Sqlite => std::env::var("BENCH_SQLITE_URL"),
