@@ -78,6 +78,7 @@ impl Application {
             webhook_worker: Default::default(),
             cache: Arc::new(Caching::new(settings.cache.response_bytes)),
             retention: Default::default(),
+            documents: Default::default(),
         };
         if state.cache.answers.is_some() {
             state.cache.version.refresh(&state.db).await?;

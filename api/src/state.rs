@@ -36,6 +36,8 @@ pub struct AppState {
     pub quote_events: Arc<EventBus>,
     /// Per-request limits.
     pub limits: Arc<QueryLimits>,
+    /// Recently parsed query documents, by text.
+    pub documents: Arc<crate::limits::documents::ParsedDocuments>,
     /// Per-client query-cost buckets.
     pub rate: Arc<RateLimiter>,
     /// Attempts on the token endpoint.
@@ -62,6 +64,6 @@ impl AppState {
 
     /// What admission of an operation needs.
     pub fn admission(&self) -> Admission<'_> {
-        Admission { limits: &self.limits, rate: &self.rate, metrics: &self.metrics }
+        Admission { limits: &self.limits, documents: &self.documents, rate: &self.rate, metrics: &self.metrics }
     }
 }

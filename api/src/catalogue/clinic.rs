@@ -7,7 +7,7 @@ use entity::clinics;
 use sea_orm::{DbErr, FromQueryResult, QueryResult};
 
 use super::filter::check_slug;
-use super::loaders::{CatalogueLoader, DoctorsOf, TreatmentBySlug};
+use super::loaders::{CatalogueLoader, DoctorsOf, Rows, TreatmentBySlug};
 use super::response_time::{ResponseTime, ResponseTimeOf};
 use super::types::{
     Accreditation, CertificateOfAnalysis, ChecklistItem, Doctor, PriceRange, SafetyChecklist, TreatmentPackage,
@@ -130,19 +130,18 @@ impl Clinic {
         &self,
         ctx: &Context<'_>,
         treatment: Option<String>,
-    ) -> Result<Vec<entity::treatment_packages::Model>> {
+    ) -> Result<Rows<entity::treatment_packages::Model>> {
         let Some(slug) = treatment else {
             return packages_of(ctx, self.row_id).await;
         };
         check_slug(&slug, &["treatment"])?;
         let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
-        let (mut rows, treatment) = futures::try_join!(packages_of(ctx, self.row_id), async {
+        let (rows, treatment) = futures::try_join!(packages_of(ctx, self.row_id), async {
             loader.load_one(TreatmentBySlug(slug.clone())).await.map_err(async_graphql::Error::from)
         })?;
         let treatment = treatment
             .ok_or_else(|| ServiceError::bad_input(&["treatment"], format!("no treatment has the slug \"{slug}\"")))?;
-        rows.retain(|p| p.treatment_id == treatment.id);
-        Ok(rows)
+        Ok(rows.iter().filter(|p| p.treatment_id == treatment.id).cloned().collect())
     }
 }
 
@@ -197,14 +196,14 @@ impl Clinic {
     async fn doctors(&self, ctx: &Context<'_>) -> Result<Vec<Eager<Doctor>>> {
         let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
         let rows = loader.load_one(DoctorsOf(self.row_id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(|d| Eager(Doctor::from(d))).collect())
+        Ok(rows.iter().map(|d| Eager(Doctor::from(d))).collect())
     }
     /// Its accreditations and licences, whatever their status (EXPIRED ones included).
     async fn accreditations(&self, ctx: &Context<'_>) -> Result<Vec<Eager<Accreditation>>> {
         let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
         let rows = loader.load_one(super::loaders::AccreditationsOf(self.row_id)).await?.unwrap_or_default();
         let today = today(ctx)?;
-        Ok(rows.into_iter().map(|a| Accreditation::from_row(a, today).map(Eager)).collect::<Result<_, _>>()?)
+        Ok(rows.iter().map(|a| Accreditation::from_row(a, today).map(Eager)).collect::<Result<_, _>>()?)
     }
     /// Certificates of analysis of the clinic's cell lots, whatever their status, newest
     /// first.
@@ -219,7 +218,7 @@ impl Clinic {
         treatment: Option<String>,
     ) -> Result<Vec<Eager<TreatmentPackage>>> {
         let rows = self.packages_for(ctx, treatment).await?;
-        Ok(rows.into_iter().map(|p| TreatmentPackage::from_row(p).map(Eager)).collect::<Result<_, _>>()?)
+        Ok(rows.iter().map(|p| TreatmentPackage::from_row(p).map(Eager)).collect::<Result<_, _>>()?)
     }
     /// The prices of the cheapest and dearest active packages, in USD; null when no
     /// package matches.
@@ -263,7 +262,7 @@ pub struct ClinicEdge {
     /// Valid only with the same `orderBy`.
     pub cursor: String,
     /// The clinic.
-    pub node: Clinic,
+    pub node: Eager<Clinic>,
 }
 
 /// A page of clinics.

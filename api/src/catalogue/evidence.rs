@@ -35,11 +35,13 @@ impl Evidence {
             loader.load_one(CertificatesOf(clinic_id)),
             loader.load_one(PackagesOf(clinic_id)),
         )?;
+        // The checklist is computed once per clinic shown; its own copy keeps `Evidence` one
+        // type for the loader's reads and a writer's (`read_many`).
         Ok(Self {
-            doctors: doctors.unwrap_or_default(),
-            accreditations: accreditations.unwrap_or_default(),
-            certificates: certificates.unwrap_or_default(),
-            packages: packages.unwrap_or_default(),
+            doctors: doctors.map(|rows| rows.to_vec()).unwrap_or_default(),
+            accreditations: accreditations.map(|rows| rows.to_vec()).unwrap_or_default(),
+            certificates: certificates.map(|rows| rows.to_vec()).unwrap_or_default(),
+            packages: packages.map(|rows| rows.to_vec()).unwrap_or_default(),
         })
     }
 

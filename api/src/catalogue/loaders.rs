@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
@@ -35,10 +35,10 @@ pub struct CatalogueLoader {
     clock: Clock,
     expected: Mutex<Vec<i32>>,
     treatments: OnceCell<Vec<treatments::Model>>,
-    doctors: Memo<Vec<doctors::Model>>,
-    accreditations: Memo<Vec<accreditations::Model>>,
-    certificates: Memo<Vec<CertificateWithMarkers>>,
-    packages: Memo<Vec<treatment_packages::Model>>,
+    doctors: Memo<Rows<doctors::Model>>,
+    accreditations: Memo<Rows<accreditations::Model>>,
+    certificates: Memo<Rows<CertificateWithMarkers>>,
+    packages: Memo<Rows<treatment_packages::Model>>,
     pub(super) response_times: Memo<Option<ResponseTime>>,
 }
 
@@ -92,6 +92,11 @@ impl CatalogueLoader {
         Ok(all)
     }
 }
+
+/// One clinic's rows of a relation, shared: the memo, the batch loader and the resolvers
+/// hand the same rows on without copying them (copies of every row, twice per request, were
+/// a tenth of a catalogue page's time).
+pub type Rows<T> = Arc<[T]>;
 
 /// What one relation has read so far, by clinic id. The lock is held while reading, so a
 /// batch that arrives meanwhile waits and then finds its rows instead of reading them again.
@@ -153,12 +158,12 @@ pub struct TreatmentBySlug(pub String);
 /// A certificate with its marker results.
 pub type CertificateWithMarkers = (coa::Model, Vec<coa_markers::Model>);
 
-fn group<V>(ids: &[i32], rows: impl IntoIterator<Item = (i32, V)>) -> HashMap<i32, Vec<V>> {
+fn group<V>(ids: &[i32], rows: impl IntoIterator<Item = (i32, V)>) -> HashMap<i32, Rows<V>> {
     let mut map: HashMap<i32, Vec<V>> = ids.iter().map(|k| (*k, Vec::new())).collect();
     for (key, row) in rows {
         map.entry(key).or_default().push(row);
     }
-    map
+    map.into_iter().map(|(key, rows)| (key, rows.into())).collect()
 }
 
 /// Re-keys a memo's answer with the loader's key type.
@@ -167,7 +172,7 @@ fn keyed<K: std::hash::Hash + Eq, V>(rows: HashMap<i32, V>, key: fn(i32) -> K) -
 }
 
 impl Loader<DoctorsOf> for CatalogueLoader {
-    type Value = Vec<doctors::Model>;
+    type Value = Rows<doctors::Model>;
     type Error = ServiceError;
 
     async fn load(&self, keys: &[DoctorsOf]) -> Result<HashMap<DoctorsOf, Self::Value>, Self::Error> {
@@ -188,7 +193,7 @@ impl Loader<DoctorsOf> for CatalogueLoader {
 }
 
 impl Loader<AccreditationsOf> for CatalogueLoader {
-    type Value = Vec<accreditations::Model>;
+    type Value = Rows<accreditations::Model>;
     type Error = ServiceError;
 
     async fn load(&self, keys: &[AccreditationsOf]) -> Result<HashMap<AccreditationsOf, Self::Value>, Self::Error> {
@@ -209,7 +214,7 @@ impl Loader<AccreditationsOf> for CatalogueLoader {
 }
 
 impl Loader<CertificatesOf> for CatalogueLoader {
-    type Value = Vec<CertificateWithMarkers>;
+    type Value = Rows<CertificateWithMarkers>;
     type Error = ServiceError;
 
     /// Certificates newest first, each with its markers, in one statement (see
@@ -228,7 +233,7 @@ impl Loader<CertificatesOf> for CatalogueLoader {
 }
 
 impl Loader<PackagesOf> for CatalogueLoader {
-    type Value = Vec<treatment_packages::Model>;
+    type Value = Rows<treatment_packages::Model>;
     type Error = ServiceError;
 
     async fn load(&self, keys: &[PackagesOf]) -> Result<HashMap<PackagesOf, Self::Value>, Self::Error> {
@@ -240,7 +245,7 @@ impl Loader<PackagesOf> for CatalogueLoader {
                 // The packages' treatments, beside them (see `read_treatment`).
                 let (rows, _) = futures::try_join!(async { Ok(rows.await?) }, self.treatments())?;
                 let mut by_clinic: HashMap<i32, Vec<treatment_packages::Model>> = rows.into_iter().collect();
-                Ok(ids.iter().map(|id| (*id, by_clinic.remove(id).unwrap_or_default())).collect())
+                Ok(ids.iter().map(|id| (*id, by_clinic.remove(id).unwrap_or_default().into())).collect())
             })
             .await?;
         Ok(keyed(rows, PackagesOf))

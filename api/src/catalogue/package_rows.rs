@@ -3,11 +3,11 @@
 //!
 //! For the reason, see [`certificate_rows`](super::certificate_rows): on SQLite each result
 //! row costs a hand-off between threads, and a page of twenty clinics has some two hundred
-//! packages. Aggregated, it is twenty rows.
+//! packages. Aggregated, it is twenty rows. PostgreSQL reads them as plain rows.
 
 use entity::treatment_packages as packages;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::Value;
 
 use super::filter::probe;
@@ -104,6 +104,9 @@ pub async fn active_of_clinics(
     clinic_ids: &[i32],
 ) -> Result<Vec<(i32, Vec<packages::Model>)>, DbErr> {
     let backend = db.get_database_backend();
+    if backend == DbBackend::Postgres {
+        return plain_rows(db, clinic_ids).await;
+    }
     // Read by the clinic index, not the one led by `active` (see `probe`).
     let active = probe(backend == DbBackend::Sqlite, (packages::Entity, packages::Column::Active));
     let rows: Vec<(i32, String)> = packages::Entity::find()
@@ -117,6 +120,28 @@ pub async fn active_of_clinics(
         .all(db)
         .await?;
     rows.into_iter().map(|(clinic_id, json)| Ok((clinic_id, decode(clinic_id, &json)?))).collect()
+}
+
+/// PostgreSQL hands rows over without a thread in between, and building the JSON cost it
+/// twice the plain statement (pgbench on a page of twenty clinics: 0.74 against 0.44 ms), so
+/// there the packages come as rows, in the order the page shows them.
+async fn plain_rows(db: &impl ConnectionTrait, clinic_ids: &[i32]) -> Result<Vec<(i32, Vec<packages::Model>)>, DbErr> {
+    let rows = packages::Entity::find()
+        .filter(packages::Column::ClinicId.is_in(clinic_ids.iter().copied()))
+        .filter(packages::Column::Active.eq(true))
+        .order_by_asc(packages::Column::ClinicId)
+        .order_by_asc(packages::Column::PriceUsdMinor)
+        .order_by_asc(packages::Column::Id)
+        .all(db)
+        .await?;
+    let mut grouped: Vec<(i32, Vec<packages::Model>)> = Vec::new();
+    for row in rows {
+        match grouped.last_mut() {
+            Some((clinic_id, rows)) if *clinic_id == row.clinic_id => rows.push(row),
+            _ => grouped.push((row.clinic_id, vec![row])),
+        }
+    }
+    Ok(grouped)
 }
 
 #[cfg(test)]

@@ -120,7 +120,7 @@ impl Plain for TreatmentPackage {
             "treatment" => {
                 let loader = ctx.data::<DataLoader<CatalogueLoader>>().ok()?;
                 let row = loader.loader().read_treatment(self.treatment_id)?;
-                object(&Treatment::from(row.clone()), ctx)?
+                object(&Treatment::from(row), ctx)?
             }
             _ => return None,
         })

@@ -13,6 +13,7 @@ use super::vocab::{AccreditationBody, CellSource, ClinicOrderField, OrderDirecti
 use crate::auth::caller::ScopeGuard;
 use crate::auth::role::Scope;
 use crate::error::ServiceError;
+use crate::graphql::eager::Eager;
 use crate::graphql::ids::{Kind, row_of};
 use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::Money;
@@ -86,7 +87,7 @@ impl CatalogueQuery {
     #[graphql(guard = "ScopeGuard(Scope::CatalogueRead)")]
     async fn treatments(&self, ctx: &Context<'_>) -> Result<Vec<Treatment>> {
         let state = ctx.data::<AppState>()?;
-        Ok(service::treatments(&state.db).await?.into_iter().map(Treatment::from).collect())
+        Ok(service::treatments(&state.db).await?.iter().map(Treatment::from).collect())
     }
 
     /// One published clinic, by global ID or by slug (exactly one of the two, or
@@ -147,7 +148,7 @@ impl CatalogueQuery {
             .page
             .rows
             .into_iter()
-            .map(|row| ClinicEdge { cursor: listing::cursor(&row, result.order), node: Clinic::from(row) })
+            .map(|row| ClinicEdge { cursor: listing::cursor(&row, result.order), node: Eager(Clinic::from(row)) })
             .collect();
         let cursors: Vec<&str> = edges.iter().map(|e| e.cursor.as_str()).collect();
         let page_info = PageInfo::new(result.page.has_next_page, result.page.has_previous_page, &cursors);

@@ -6,7 +6,7 @@ use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use entity::{accreditations, certificates_of_analysis as coa, coa_markers, doctors, treatment_packages, treatments};
 
 use super::evidence::Evidence;
-use super::loaders::{CatalogueLoader, CertificatesOf, PackagesOf, TreatmentById};
+use super::loaders::{CatalogueLoader, CertificatesOf, PackagesOf, Rows, TreatmentById};
 use super::rules;
 use super::vocab::{AccreditationBody, AdministrationRoute, CellSource, ChecklistKey, TestOutcome, VerificationStatus};
 use crate::error::ServiceError;
@@ -38,15 +38,15 @@ pub struct Treatment {
     pub version: i32,
 }
 
-impl From<treatments::Model> for Treatment {
-    fn from(t: treatments::Model) -> Self {
+impl From<&treatments::Model> for Treatment {
+    fn from(t: &treatments::Model) -> Self {
         Self {
             id: encode(Kind::Treatment, t.id),
-            slug: t.slug,
-            name: t.name,
-            condition: t.condition,
-            description: t.description,
-            regulatory_note: t.regulatory_note,
+            slug: t.slug.clone(),
+            name: t.name.clone(),
+            condition: t.condition.clone(),
+            description: t.description.clone(),
+            regulatory_note: t.regulatory_note.clone(),
             version: t.version,
         }
     }
@@ -72,14 +72,14 @@ pub struct Doctor {
     pub version: i32,
 }
 
-impl From<doctors::Model> for Doctor {
-    fn from(d: doctors::Model) -> Self {
+impl From<&doctors::Model> for Doctor {
+    fn from(d: &doctors::Model) -> Self {
         Self {
             id: encode(Kind::Doctor, d.id),
             specialties: strings(&d.specialties),
-            name: d.name,
-            title: d.title,
-            license_number: d.license_number,
+            name: d.name.clone(),
+            title: d.title.clone(),
+            license_number: d.license_number.clone(),
             years_of_experience: d.years_of_experience,
             version: d.version,
         }
@@ -112,14 +112,14 @@ pub struct Accreditation {
 
 impl Accreditation {
     /// Converts a row as of `today`.
-    pub fn from_row(a: accreditations::Model, today: chrono::NaiveDate) -> Result<Self, ServiceError> {
+    pub fn from_row(a: &accreditations::Model, today: chrono::NaiveDate) -> Result<Self, ServiceError> {
         Ok(Self {
             id: encode(Kind::Accreditation, a.id),
             body: AccreditationBody::from_stored(&a.body)?,
             // The stored status must be one we know; what is shown may be EXPIRED instead.
-            status: VerificationStatus::from_stored(&a.status).map(|_| rules::accreditation_status(&a, today))?,
-            body_name: a.body_name,
-            certificate_number: a.certificate_number,
+            status: VerificationStatus::from_stored(&a.status).map(|_| rules::accreditation_status(a, today))?,
+            body_name: a.body_name.clone(),
+            certificate_number: a.certificate_number.clone(),
             issued_on: a.issued_on.map(Date),
             expires_on: a.expires_on.map(Date),
             verified_at: a.verified_at.map(DateTime),
@@ -183,8 +183,8 @@ pub struct CertificateOfAnalysis {
 
 impl CertificateOfAnalysis {
     /// Converts a row and its markers.
-    pub fn from_rows(c: coa::Model, markers: Vec<coa_markers::Model>) -> Result<Self, ServiceError> {
-        let meets = rules::release_failures(&c, &markers).is_empty();
+    pub fn from_rows(c: &coa::Model, markers: &[coa_markers::Model]) -> Result<Self, ServiceError> {
+        let meets = rules::release_failures(c, markers).is_empty();
         Ok(Self {
             id: encode(Kind::CertificateOfAnalysis, c.id),
             cell_source: CellSource::from_stored(&c.cell_source)?,
@@ -193,18 +193,18 @@ impl CertificateOfAnalysis {
             mycoplasma: TestOutcome::from_stored(&c.mycoplasma)?,
             status: VerificationStatus::from_stored(&c.status)?,
             markers: markers
-                .into_iter()
-                .map(|m| MarkerResult { marker: m.marker, percent_positive: m.percent_positive })
+                .iter()
+                .map(|m| MarkerResult { marker: m.marker.clone(), percent_positive: m.percent_positive })
                 .collect(),
             meets_release_criteria: meets,
-            lot_number: c.lot_number,
-            laboratory_name: c.laboratory_name,
-            laboratory_accreditation: c.laboratory_accreditation,
+            lot_number: c.lot_number.clone(),
+            laboratory_name: c.laboratory_name.clone(),
+            laboratory_accreditation: c.laboratory_accreditation.clone(),
             issued_on: Date(c.issued_on),
             cell_count_millions: c.cell_count_millions,
             viability_percent: c.viability_percent,
-            document_url: c.document_url,
-            document_sha256: c.document_sha256,
+            document_url: c.document_url.clone(),
+            document_sha256: c.document_sha256.clone(),
             verified_at: c.verified_at.map(DateTime),
             version: c.version,
         })
@@ -245,7 +245,7 @@ pub struct TreatmentPackage {
 
 impl TreatmentPackage {
     /// Converts a row.
-    pub fn from_row(p: treatment_packages::Model) -> Result<Self, ServiceError> {
+    pub fn from_row(p: &treatment_packages::Model) -> Result<Self, ServiceError> {
         let routes = strings(&p.administration_routes)
             .iter()
             .map(|r| AdministrationRoute::from_stored(r))
@@ -256,7 +256,7 @@ impl TreatmentPackage {
             price: Money::from_minor(p.price_minor, &p.currency_code),
             inclusions: strings(&p.inclusions),
             administration_routes: routes,
-            name: p.name,
+            name: p.name.clone(),
             treatment_id: p.treatment_id,
             cell_count_millions: p.cell_count_millions,
             sessions: p.sessions,
@@ -274,10 +274,10 @@ impl TreatmentPackage {
         let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
         // Read with the clinic's packages; a package fetched alone (by `node`) asks the loader.
         if let Some(row) = loader.loader().read_treatment(self.treatment_id) {
-            return Ok(Treatment::from(row.clone()));
+            return Ok(Treatment::from(row));
         }
         let row = loader.load_one(TreatmentById(self.treatment_id)).await?;
-        Ok(row.map(Treatment::from).ok_or_else(|| ServiceError::NotFound("treatment not found".into()))?)
+        Ok(row.as_ref().map(Treatment::from).ok_or_else(|| ServiceError::NotFound("treatment not found".into()))?)
     }
 }
 
@@ -333,7 +333,7 @@ pub(crate) async fn evidence(ctx: &Context<'_>, clinic_id: i32) -> Result<Eviden
     Ok(Evidence::load(loader, clinic_id).await?)
 }
 
-pub(crate) async fn packages_of(ctx: &Context<'_>, clinic_id: i32) -> Result<Vec<treatment_packages::Model>> {
+pub(crate) async fn packages_of(ctx: &Context<'_>, clinic_id: i32) -> Result<Rows<treatment_packages::Model>> {
     let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
     Ok(loader.load_one(PackagesOf(clinic_id)).await?.unwrap_or_default())
 }
@@ -341,7 +341,7 @@ pub(crate) async fn packages_of(ctx: &Context<'_>, clinic_id: i32) -> Result<Vec
 pub(crate) async fn certificates_of(ctx: &Context<'_>, clinic_id: i32) -> Result<Vec<CertificateOfAnalysis>> {
     let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
     let rows = loader.load_one(CertificatesOf(clinic_id)).await?.unwrap_or_default();
-    Ok(rows.into_iter().map(|(c, m)| CertificateOfAnalysis::from_rows(c, m)).collect::<Result<_, _>>()?)
+    Ok(rows.iter().map(|(c, m)| CertificateOfAnalysis::from_rows(c, m)).collect::<Result<_, _>>()?)
 }
 
 /// Today's date in UTC by the application's clock: the day expiry and recency are judged

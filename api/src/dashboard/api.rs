@@ -127,7 +127,7 @@ impl Dashboard {
         let now = state.clock.now();
         let rows = evidence::expiring_accreditations(&state.db, within_days, now).await?;
         let today = now.date_naive();
-        Ok(rows.into_iter().map(|a| Accreditation::from_row(a, today).map(Eager)).collect::<Result<_, _>>()?)
+        Ok(rows.iter().map(|a| Accreditation::from_row(a, today).map(Eager)).collect::<Result<_, _>>()?)
     }
 
     /// PUBLISHED clinics whose safety score is below `threshold`, lowest score first, then

@@ -8,19 +8,27 @@
 //! database or the JSON, was the largest share of the server's time. No library offers a
 //! synchronous path for derived objects, so [`Eager`] provides one: it keeps the derived
 //! type's schema (name, fields, descriptions) and replaces only how a selection on it is
-//! resolved. Whenever a field cannot be had without waiting ([`Plain::field`] answers
-//! `None`), the whole object is resolved the ordinary, derived way instead, so the eager
-//! path only ever changes speed.
+//! resolved. A field that cannot be had without waiting ([`Plain::field`] answers `None`,
+//! e.g. a clinic's doctors) is resolved by the derived resolver, alone, and the two kinds of
+//! field are put together in the selection's order; a selection the walk does not handle
+//! (a field with a directive) is resolved the derived way whole. So the eager path only ever
+//! changes speed.
 
 use std::borrow::Cow;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use async_graphql::indexmap::IndexMap;
+use async_graphql::indexmap::map::Entry;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
-use async_graphql::{Context, ContextSelectionSet, ID, Name, OutputType, Positioned, ScalarType, ServerResult, Value};
+use async_graphql::{
+    ContainerType, Context, ContextSelectionSet, ID, Name, OutputType, Positioned, ScalarType, ServerResult, Value,
+};
 
-/// An object whose fields are values in memory.
-pub trait Plain: OutputType {
+/// An object whose fields are (mostly) values in memory.
+pub trait Plain: ContainerType {
     /// The value of the field `ctx` selects (its response key, arguments and sub-selection
     /// are in `ctx.item`), or `None` when it cannot be had without waiting.
     fn field(&self, ctx: &Context<'_>) -> Option<Value>;
@@ -44,17 +52,18 @@ impl<T: Plain> OutputType for Eager<T> {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
-        match resolve(&self.0, ctx) {
-            Some(value) => Ok(value),
-            None => self.0.resolve(ctx, field).await,
+        let mut slots = Slots(Vec::with_capacity(ctx.item.node.items.len()));
+        if walk(&self.0, ctx, &ctx.item.node, &mut slots).is_none() {
+            return self.0.resolve(ctx, field).await;
         }
+        Ok(slots.assemble(ctx).await)
     }
 }
 
 /// The object `value` under the selection of `ctx`, or `None` when a field must wait.
-pub fn resolve<T: Plain + ?Sized>(value: &T, ctx: &ContextSelectionSet<'_>) -> Option<Value> {
+pub fn resolve<T: Plain>(value: &T, ctx: &ContextSelectionSet<'_>) -> Option<Value> {
     let mut map = IndexMap::with_capacity(ctx.item.node.items.len());
-    collect(value, ctx, &ctx.item.node, &mut map)?;
+    walk(value, ctx, &ctx.item.node, &mut map)?;
     Some(Value::Object(map))
 }
 
@@ -69,27 +78,115 @@ pub fn list<T: Plain>(values: &[T], ctx: &Context<'_>) -> Option<Value> {
     values.iter().map(|v| resolve(v, &ctx)).collect::<Option<Vec<_>>>().map(Value::List)
 }
 
+/// Where a [`walk`] puts the fields it answers, and what it does with one that must wait.
+trait Sink<'a, T> {
+    fn ready(&mut self, key: Name, value: Value);
+    /// `None` gives the whole selection up.
+    fn wait(
+        &mut self,
+        value: &'a T,
+        ctx: &ContextSelectionSet<'a>,
+        field: &'a Positioned<Field>,
+        key: Name,
+    ) -> Option<()>;
+}
+
+/// An object answered wholly at once: a field that must wait gives it up.
+impl<'a, T> Sink<'a, T> for IndexMap<Name, Value> {
+    fn ready(&mut self, key: Name, value: Value) {
+        insert(self, key, value);
+    }
+
+    fn wait(&mut self, _: &'a T, _: &ContextSelectionSet<'a>, _: &'a Positioned<Field>, _: Name) -> Option<()> {
+        None
+    }
+}
+
+/// A field the derived resolver answers: its response key and value, or its error.
+type Waiting<'a> = Pin<Box<dyn Future<Output = ServerResult<(Name, Value)>> + Send + 'a>>;
+
+/// The fields of an object in selection order, some answered, some waiting.
+struct Slots<'a>(Vec<Result<(Name, Value), Waiting<'a>>>);
+
+impl<'a, T: Plain> Sink<'a, T> for Slots<'a> {
+    fn ready(&mut self, key: Name, value: Value) {
+        self.0.push(Ok((key, value)));
+    }
+
+    fn wait(
+        &mut self,
+        value: &'a T,
+        ctx: &ContextSelectionSet<'a>,
+        field: &'a Positioned<Field>,
+        key: Name,
+    ) -> Option<()> {
+        // What async-graphql's own field future does when no extension is installed.
+        let ctx = ctx.clone();
+        self.0.push(Err(Box::pin(async move {
+            let ctx_field = ctx.with_field(field);
+            Ok((key, value.resolve_field(&ctx_field).await?.unwrap_or_default()))
+        })));
+        Some(())
+    }
+}
+
+impl Slots<'_> {
+    /// The object, in selection order, once the waiting fields are answered (together, so
+    /// that sibling loads batch); a failed field is left out and its error recorded, as
+    /// async-graphql does.
+    async fn assemble(self, ctx: &ContextSelectionSet<'_>) -> Value {
+        let mut answers = Vec::with_capacity(self.0.len());
+        let mut waiting = Vec::new();
+        for slot in self.0 {
+            match slot {
+                Ok(answer) => answers.push(Some(Ok(answer))),
+                Err(future) => {
+                    waiting.push((answers.len(), future));
+                    answers.push(None);
+                }
+            }
+        }
+        if !waiting.is_empty() {
+            let (positions, futures): (Vec<usize>, Vec<_>) = waiting.into_iter().unzip();
+            for (position, answer) in positions.into_iter().zip(futures::future::join_all(futures).await) {
+                answers[position] = Some(answer);
+            }
+        }
+        let mut map = IndexMap::with_capacity(answers.len());
+        for answer in answers.into_iter().flatten() {
+            match answer {
+                Ok((key, value)) => insert(&mut map, key, value),
+                Err(error) => ctx.add_error(error),
+            }
+        }
+        Value::Object(map)
+    }
+}
+
 /// Walks a selection set as async-graphql's own `Fields::add_set` does: fields by response
 /// key, `__typename`, and fragments whose type condition the object meets. Skipped
-/// selections were removed before execution; a field with any other directive waits.
-fn collect<T: Plain + ?Sized>(
-    value: &T,
-    ctx: &ContextSelectionSet<'_>,
-    set: &SelectionSet,
-    map: &mut IndexMap<Name, Value>,
+/// selections were removed before execution; a field with any other directive gives the
+/// walk up.
+fn walk<'a, T: Plain, S: Sink<'a, T>>(
+    value: &'a T,
+    ctx: &ContextSelectionSet<'a>,
+    set: &'a SelectionSet,
+    sink: &mut S,
 ) -> Option<()> {
     for selection in &set.items {
-        let fragment = match &selection.node {
+        let (condition, selection_set) = match &selection.node {
             Selection::Field(field) => {
                 if !field.node.directives.is_empty() {
                     return None;
                 }
-                let resolved = if field.node.name.node == "__typename" {
-                    Value::String(value.introspection_type_name().into_owned())
+                let key = field.node.response_key().node.clone();
+                if field.node.name.node == "__typename" {
+                    sink.ready(key, Value::String(value.introspection_type_name().into_owned()));
+                } else if let Some(answer) = value.field(&ctx.with_field(field)) {
+                    sink.ready(key, answer);
                 } else {
-                    value.field(&ctx.with_field(field))?
-                };
-                insert(map, field.node.response_key().node.clone(), resolved);
+                    sink.wait(value, ctx, field, key)?;
+                }
                 continue;
             }
             Selection::FragmentSpread(spread) => {
@@ -100,7 +197,6 @@ fn collect<T: Plain + ?Sized>(
                 (inline.node.type_condition.as_ref().map(|c| &c.node.on.node), &inline.node.selection_set.node)
             }
         };
-        let (condition, selection_set) = fragment;
         let applies = condition.is_none_or(|on| {
             let own = value.introspection_type_name();
             *on == *own
@@ -112,7 +208,7 @@ fn collect<T: Plain + ?Sized>(
                     .is_some_and(|interfaces| interfaces.contains(on.as_str()))
         });
         if applies {
-            collect(value, ctx, selection_set, map)?;
+            walk(value, ctx, selection_set, sink)?;
         }
     }
     Some(())
@@ -121,9 +217,13 @@ fn collect<T: Plain + ?Sized>(
 /// Inserts a field's value, merging it into an earlier one of the same response key (a
 /// field selected twice, e.g. once directly and once in a fragment), as async-graphql does.
 fn insert(map: &mut IndexMap<Name, Value>, key: Name, value: Value) {
-    let Some(previous) = map.get_mut(&key) else {
-        map.insert(key, value);
-        return;
+    // One lookup per field: the key is hashed once, whether it is new or merged.
+    let previous = match map.entry(key) {
+        Entry::Vacant(vacant) => {
+            vacant.insert(value);
+            return;
+        }
+        Entry::Occupied(occupied) => occupied.into_mut(),
     };
     match (previous, value) {
         (Value::Object(target), Value::Object(object)) => {

@@ -56,7 +56,9 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        // chrono's `Display` for a date is `%Y-%m-%d` (a sign beyond year 9999 included),
+        // without parsing a format string for every date of a page.
+        Value::String(self.0.to_string())
     }
 }
 
@@ -102,5 +104,19 @@ impl Money {
     /// US cents as money.
     pub fn usd(cents: i64) -> Self {
         Self::from_minor(cents, "USD")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_iso_8601_days_with_four_digit_years() {
+        let day = |y, m, d| Date(NaiveDate::from_ymd_opt(y, m, d).expect("a valid test date")).to_value();
+        assert_eq!(day(2027, 1, 5), Value::String("2027-01-05".into()));
+        assert_eq!(day(987, 12, 31), Value::String("0987-12-31".into()));
+        // Round trip: what is written is what `parse` reads back.
+        assert_eq!(Date::parse(day(2026, 2, 28)).ok(), NaiveDate::from_ymd_opt(2026, 2, 28).map(Date));
     }
 }

@@ -93,11 +93,12 @@ pub struct Admitted {
 /// caller's bucket: a refusal is cheap to compute, but not free to ask for.
 pub const REFUSAL_COST: u64 = 10;
 
-/// What admission consults: the limits, the callers' cost buckets, and the metrics that count
-/// throttled operations.
+/// What admission consults: the limits, the parsed documents, the callers' cost buckets, and
+/// the metrics that count throttled operations.
 #[derive(Clone, Copy)]
 pub struct Admission<'a> {
     pub limits: &'a QueryLimits,
+    pub documents: &'a super::documents::ParsedDocuments,
     pub rate: &'a RateLimiter,
     pub metrics: &'a Metrics,
 }
@@ -141,7 +142,7 @@ fn measure_and_charge(admission: Admission<'_>, request: &Request, sender: Sende
             format!("the variables nest lists or objects more than {} deep", limits.max_nesting),
         ));
     }
-    let document = async_graphql::parser::parse_query(&request.query).map_err(|e| {
+    let document = admission.documents.parse(&request.query).map_err(|e| {
         let mut error = ServerError::from(e);
         set_code(&mut error, Code::GraphqlParseFailed);
         Refused { code: Code::GraphqlParseFailed, error: Box::new(error), retry_after: None, cost: None }

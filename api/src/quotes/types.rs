@@ -215,14 +215,14 @@ impl Quote {
     /// The treatment asked for.
     async fn treatment(&self, ctx: &Context<'_>) -> Result<Treatment> {
         let row = ctx.data::<DataLoader<CatalogueLoader>>()?.load_one(TreatmentById(self.row.treatment_id)).await?;
-        Ok(row.map(Treatment::from).ok_or_else(|| ServiceError::NotFound("treatment".into()))?)
+        Ok(row.as_ref().map(Treatment::from).ok_or_else(|| ServiceError::NotFound("treatment".into()))?)
     }
 
     /// The package asked for; null when the agent left the choice to the clinic.
     async fn package(&self, ctx: &Context<'_>) -> Result<Option<TreatmentPackage>> {
         let Some(id) = self.row.package_id else { return Ok(None) };
         let row = ctx.data::<DataLoader<QuoteLoader>>()?.load_one(PackageOf(id)).await?;
-        Ok(row.map(TreatmentPackage::from_row).transpose()?)
+        Ok(row.as_ref().map(TreatmentPackage::from_row).transpose()?)
     }
 
     /// The cell count asked for, in millions; null when not given.

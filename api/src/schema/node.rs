@@ -107,23 +107,23 @@ async fn resolve(state: &AppState, caller: &Caller, ids: &[ID]) -> ServiceResult
     let today = state.clock.now().date_naive();
     let mut found: HashMap<(Kind, i32), Node> = HashMap::new();
     for t in records.treatments {
-        found.insert((Kind::Treatment, t.id), Node::Treatment(t.into()));
+        found.insert((Kind::Treatment, t.id), Node::Treatment((&t).into()));
     }
     for c in records.clinics {
         found.insert((Kind::Clinic, c.id), Node::Clinic(c.into()));
     }
     for d in records.doctors {
-        found.insert((Kind::Doctor, d.id), Node::Doctor(d.into()));
+        found.insert((Kind::Doctor, d.id), Node::Doctor((&d).into()));
     }
     for a in records.accreditations {
-        found.insert((Kind::Accreditation, a.id), Node::Accreditation(Accreditation::from_row(a, today)?));
+        found.insert((Kind::Accreditation, a.id), Node::Accreditation(Accreditation::from_row(&a, today)?));
     }
     for (c, markers) in records.certificates {
         let key = (Kind::CertificateOfAnalysis, c.id);
-        found.insert(key, Node::CertificateOfAnalysis(CertificateOfAnalysis::from_rows(c, markers)?));
+        found.insert(key, Node::CertificateOfAnalysis(CertificateOfAnalysis::from_rows(&c, &markers)?));
     }
     for p in records.packages {
-        found.insert((Kind::TreatmentPackage, p.id), Node::TreatmentPackage(TreatmentPackage::from_row(p)?));
+        found.insert((Kind::TreatmentPackage, p.id), Node::TreatmentPackage(TreatmentPackage::from_row(&p)?));
     }
     for q in quotes {
         found.insert((Kind::Quote, q.id), Node::Quote(q.into()));

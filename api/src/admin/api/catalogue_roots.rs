@@ -35,7 +35,7 @@ impl CatalogueAdminMutation {
     ) -> Result<TreatmentPayload> {
         let state = ctx.data::<AppState>()?;
         let (row, errors) = settle(catalogue::create_treatment(state, caller(ctx)?, input.into()).await)?;
-        Ok(TreatmentPayload { treatment: row.map(Treatment::from), user_errors: user_errors(errors) })
+        Ok(TreatmentPayload { treatment: row.as_ref().map(Treatment::from), user_errors: user_errors(errors) })
     }
 
     /// ADMIN: rewrites a treatment.
@@ -50,7 +50,7 @@ impl CatalogueAdminMutation {
         let state = ctx.data::<AppState>()?;
         let target = versioned(Kind::Treatment, &id, version);
         let (row, errors) = settle(catalogue::update_treatment(state, caller(ctx)?, target, input.into()).await)?;
-        Ok(TreatmentPayload { treatment: row.map(Treatment::from), user_errors: user_errors(errors) })
+        Ok(TreatmentPayload { treatment: row.as_ref().map(Treatment::from), user_errors: user_errors(errors) })
     }
 
     /// ADMIN: adds a clinic, as a DRAFT.
@@ -108,7 +108,7 @@ impl CatalogueAdminMutation {
         let state = ctx.data::<AppState>()?;
         let clinic = named(Kind::Clinic, &clinic_id);
         let (row, errors) = settle(records::create_doctor(state, caller(ctx)?, clinic, input.into()).await)?;
-        Ok(DoctorPayload { doctor: row.map(Doctor::from), user_errors: user_errors(errors) })
+        Ok(DoctorPayload { doctor: row.as_ref().map(Doctor::from), user_errors: user_errors(errors) })
     }
 
     /// ADMIN, or CLINIC for its own clinic: changes a doctor.
@@ -123,7 +123,7 @@ impl CatalogueAdminMutation {
         let state = ctx.data::<AppState>()?;
         let target = versioned(Kind::Doctor, &id, version);
         let (row, errors) = settle(records::update_doctor(state, caller(ctx)?, target, patch.into()).await)?;
-        Ok(DoctorPayload { doctor: row.map(Doctor::from), user_errors: user_errors(errors) })
+        Ok(DoctorPayload { doctor: row.as_ref().map(Doctor::from), user_errors: user_errors(errors) })
     }
 
     /// ADMIN, or CLINIC for its own clinic: removes a doctor (the audit log keeps its last state).
@@ -137,7 +137,7 @@ impl CatalogueAdminMutation {
         let state = ctx.data::<AppState>()?;
         let target = versioned(Kind::Doctor, &id, version);
         let (row, errors) = settle(records::remove_doctor(state, caller(ctx)?, target).await)?;
-        Ok(DoctorPayload { doctor: row.map(Doctor::from), user_errors: user_errors(errors) })
+        Ok(DoctorPayload { doctor: row.as_ref().map(Doctor::from), user_errors: user_errors(errors) })
     }
 
     /// ADMIN, or CLINIC for its own clinic: adds an accreditation, UNVERIFIED.
@@ -152,7 +152,7 @@ impl CatalogueAdminMutation {
         let clinic = named(Kind::Clinic, &clinic_id);
         let (row, errors) = settle(evidence::create_accreditation(state, caller(ctx)?, clinic, input.into()).await)?;
         let today = today(ctx)?;
-        let accreditation = row.map(|a| Accreditation::from_row(a, today)).transpose()?;
+        let accreditation = row.as_ref().map(|a| Accreditation::from_row(a, today)).transpose()?;
         Ok(AccreditationPayload { accreditation, user_errors: user_errors(errors) })
     }
 
@@ -170,7 +170,7 @@ impl CatalogueAdminMutation {
         let target = versioned(Kind::Accreditation, &id, version);
         let (row, errors) = settle(evidence::update_accreditation(state, caller(ctx)?, target, input.into()).await)?;
         let today = today(ctx)?;
-        let accreditation = row.map(|a| Accreditation::from_row(a, today)).transpose()?;
+        let accreditation = row.as_ref().map(|a| Accreditation::from_row(a, today)).transpose()?;
         Ok(AccreditationPayload { accreditation, user_errors: user_errors(errors) })
     }
 
@@ -188,7 +188,7 @@ impl CatalogueAdminMutation {
         let target = versioned(Kind::Accreditation, &id, version);
         let (row, errors) = settle(evidence::verify_accreditation(state, caller(ctx)?, target, decision, note).await)?;
         let today = today(ctx)?;
-        let accreditation = row.map(|a| Accreditation::from_row(a, today)).transpose()?;
+        let accreditation = row.as_ref().map(|a| Accreditation::from_row(a, today)).transpose()?;
         Ok(AccreditationPayload { accreditation, user_errors: user_errors(errors) })
     }
 
@@ -203,7 +203,7 @@ impl CatalogueAdminMutation {
         let state = ctx.data::<AppState>()?;
         let clinic = named(Kind::Clinic, &clinic_id);
         let (row, errors) = settle(evidence::create_certificate(state, caller(ctx)?, clinic, input.into()).await)?;
-        let certificate_of_analysis = row.map(|(c, m)| CertificateOfAnalysis::from_rows(c, m)).transpose()?;
+        let certificate_of_analysis = row.as_ref().map(|(c, m)| CertificateOfAnalysis::from_rows(c, m)).transpose()?;
         Ok(CertificateOfAnalysisPayload { certificate_of_analysis, user_errors: user_errors(errors) })
     }
 
@@ -220,7 +220,7 @@ impl CatalogueAdminMutation {
         let state = ctx.data::<AppState>()?;
         let target = versioned(Kind::CertificateOfAnalysis, &id, version);
         let (row, errors) = settle(evidence::verify_certificate(state, caller(ctx)?, target, decision, note).await)?;
-        let certificate_of_analysis = row.map(|(c, m)| CertificateOfAnalysis::from_rows(c, m)).transpose()?;
+        let certificate_of_analysis = row.as_ref().map(|(c, m)| CertificateOfAnalysis::from_rows(c, m)).transpose()?;
         Ok(CertificateOfAnalysisPayload { certificate_of_analysis, user_errors: user_errors(errors) })
     }
 
@@ -235,7 +235,7 @@ impl CatalogueAdminMutation {
         let state = ctx.data::<AppState>()?;
         let clinic = named(Kind::Clinic, &clinic_id);
         let (row, errors) = settle(records::create_package(state, caller(ctx)?, clinic, input.into()).await)?;
-        let treatment_package = row.map(TreatmentPackage::from_row).transpose()?;
+        let treatment_package = row.as_ref().map(TreatmentPackage::from_row).transpose()?;
         Ok(TreatmentPackagePayload { treatment_package, user_errors: user_errors(errors) })
     }
 
@@ -251,7 +251,7 @@ impl CatalogueAdminMutation {
         let state = ctx.data::<AppState>()?;
         let target = versioned(Kind::TreatmentPackage, &id, version);
         let (row, errors) = settle(records::update_package(state, caller(ctx)?, target, input.into()).await)?;
-        let treatment_package = row.map(TreatmentPackage::from_row).transpose()?;
+        let treatment_package = row.as_ref().map(TreatmentPackage::from_row).transpose()?;
         Ok(TreatmentPackagePayload { treatment_package, user_errors: user_errors(errors) })
     }
 
@@ -266,7 +266,7 @@ impl CatalogueAdminMutation {
         let state = ctx.data::<AppState>()?;
         let target = versioned(Kind::TreatmentPackage, &id, version);
         let (row, errors) = settle(records::archive_package(state, caller(ctx)?, target).await)?;
-        let treatment_package = row.map(TreatmentPackage::from_row).transpose()?;
+        let treatment_package = row.as_ref().map(TreatmentPackage::from_row).transpose()?;
         Ok(TreatmentPackagePayload { treatment_package, user_errors: user_errors(errors) })
     }
 }

@@ -16,6 +16,7 @@ use crate::auth::caller::ScopeGuard;
 use crate::auth::role::{Role, Scope};
 use crate::catalogue::clinic::{Clinic, ClinicConnection, ClinicEdge};
 use crate::catalogue::vocab::ClinicStatus;
+use crate::graphql::eager::Eager;
 use crate::graphql::ids::{Kind, named};
 use crate::graphql::pagination::PageInfo;
 use crate::state::AppState;
@@ -52,7 +53,7 @@ impl AdminQuery {
         let edges: Vec<ClinicEdge> = page
             .rows
             .into_iter()
-            .map(|c| ClinicEdge { cursor: catalogue::clinic_cursor(&c), node: Clinic::from(c) })
+            .map(|c| ClinicEdge { cursor: catalogue::clinic_cursor(&c), node: Eager(Clinic::from(c)) })
             .collect();
         let cursors: Vec<&str> = edges.iter().map(|e| e.cursor.as_str()).collect();
         let page_info = PageInfo::new(page.has_next_page, page.has_previous_page, &cursors);
