@@ -159,7 +159,8 @@ impl Slots<'_> {
                 Err(error) => ctx.add_error(error),
             }
         }
-        Value::Object(map)
+        // An object none of whose fields could be answered is null, as async-graphql has it.
+        if map.is_empty() { Value::Null } else { Value::Object(map) }
     }
 }
 
@@ -297,3 +298,7 @@ impl Plain for super::scalars::Money {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "eager_tests.rs"]
+mod tests;
