@@ -11,7 +11,7 @@ use entity::{accreditations, doctors, treatment_packages};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::loaders::{
-    AccreditationsOf, CatalogueLoader, CertificateWithMarkers, CertificatesOf, DoctorsOf, PackagesOf,
+    AccreditationsOf, CatalogueLoader, CertificateWithMarkers, CertificatesOf, DoctorsOf, PackagesOf, Rows, group,
 };
 use super::rules::{self, Checklist, ClinicEvidence};
 use super::{certificate_rows, package_rows};
@@ -20,10 +20,10 @@ use crate::error::ServiceResult;
 /// Everything the checklist looks at for one clinic.
 #[derive(Default)]
 pub struct Evidence {
-    pub doctors: Vec<doctors::Model>,
-    pub accreditations: Vec<accreditations::Model>,
-    pub certificates: Vec<CertificateWithMarkers>,
-    pub packages: Vec<treatment_packages::Model>,
+    pub doctors: Rows<doctors::Model>,
+    pub accreditations: Rows<accreditations::Model>,
+    pub certificates: Rows<CertificateWithMarkers>,
+    pub packages: Rows<treatment_packages::Model>,
 }
 
 impl Evidence {
@@ -35,20 +35,18 @@ impl Evidence {
             loader.load_one(CertificatesOf(clinic_id)),
             loader.load_one(PackagesOf(clinic_id)),
         )?;
-        // The checklist is computed once per clinic shown; its own copy keeps `Evidence` one
-        // type for the loader's reads and a writer's (`read_many`).
         Ok(Self {
-            doctors: doctors.map(|rows| rows.to_vec()).unwrap_or_default(),
-            accreditations: accreditations.map(|rows| rows.to_vec()).unwrap_or_default(),
-            certificates: certificates.map(|rows| rows.to_vec()).unwrap_or_default(),
-            packages: packages.map(|rows| rows.to_vec()).unwrap_or_default(),
+            doctors: doctors.unwrap_or_default(),
+            accreditations: accreditations.unwrap_or_default(),
+            certificates: certificates.unwrap_or_default(),
+            packages: packages.unwrap_or_default(),
         })
     }
 
     /// The checklist of the clinic called `name`, described by `description`, as of `today`.
     pub fn checklist(&self, name: &str, description: &str, today: NaiveDate) -> Checklist {
         let mut texts: Vec<&str> = vec![name, description];
-        for package in &self.packages {
+        for package in self.packages.iter() {
             texts.push(&package.name);
             if let Some(inclusions) = package.inclusions.as_array() {
                 texts.extend(inclusions.iter().filter_map(|i| i.as_str()));
@@ -71,28 +69,32 @@ impl Evidence {
 /// transaction, so what it has just written (and not yet committed) is what is judged. One
 /// statement per relation, however many clinics.
 pub async fn read_many(conn: &impl ConnectionTrait, ids: &[i32]) -> ServiceResult<HashMap<i32, Evidence>> {
-    let mut all: HashMap<i32, Evidence> = ids.iter().map(|id| (*id, Evidence::default())).collect();
     let doctors = doctors::Entity::find()
         .filter(doctors::Column::ClinicId.is_in(ids.iter().copied()))
         .order_by_asc(doctors::Column::Id)
         .all(conn)
         .await?;
-    for row in doctors {
-        all.entry(row.clinic_id).or_default().doctors.push(row);
-    }
     let accreditations = accreditations::Entity::find()
         .filter(accreditations::Column::ClinicId.is_in(ids.iter().copied()))
         .order_by_asc(accreditations::Column::Id)
         .all(conn)
         .await?;
-    for row in accreditations {
-        all.entry(row.clinic_id).or_default().accreditations.push(row);
-    }
-    for (certificate, markers) in certificate_rows::of_clinics(conn, ids).await? {
-        all.entry(certificate.clinic_id).or_default().certificates.push((certificate, markers));
-    }
-    for (clinic_id, packages) in package_rows::active_of_clinics(conn, ids).await? {
-        all.entry(clinic_id).or_default().packages = packages;
-    }
-    Ok(all)
+    let certificates = certificate_rows::of_clinics(conn, ids).await?;
+    let packages = package_rows::active_of_clinics(conn, ids).await?;
+    let mut doctors = group(ids, doctors.into_iter().map(|r| (r.clinic_id, r)));
+    let mut accreditations = group(ids, accreditations.into_iter().map(|r| (r.clinic_id, r)));
+    let mut certificates = group(ids, certificates.into_iter().map(|c| (c.0.clinic_id, c)));
+    let mut packages: HashMap<i32, Vec<treatment_packages::Model>> = packages.into_iter().collect();
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let evidence = Evidence {
+                doctors: doctors.remove(id).unwrap_or_default(),
+                accreditations: accreditations.remove(id).unwrap_or_default(),
+                certificates: certificates.remove(id).unwrap_or_default(),
+                packages: packages.remove(id).unwrap_or_default().into(),
+            };
+            (*id, evidence)
+        })
+        .collect())
 }
