@@ -7,6 +7,8 @@
 //! [`READY_TIMEOUT`]. The pool tests each connection that has sat idle before handing it out
 //! and opens new ones as needed, so the server recovers by itself when the database returns.
 
+pub mod positional;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;

@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, header};
 
 use super::caller::Caller;
 use super::role::Role;
-use super::token::{self, TokenError};
+use super::token::TokenError;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
@@ -55,7 +55,7 @@ pub async fn authenticate(verifier: Verifier<'_>, token: &str) -> Result<Caller,
 /// [`authenticate`], also giving the token's `exp` (for sessions that outlive a request).
 pub async fn authenticate_with_expiry(verifier: Verifier<'_>, token: &str) -> Result<(Caller, i64), BearerError> {
     let Verifier { auth, db, now } = verifier;
-    let claims = token::verify(&auth.keys, &auth.settings, token, now).map_err(|e| {
+    let claims = auth.verified.verify(&auth.keys, &auth.settings, token, now).map_err(|e| {
         tracing::debug!(reason = %e, "refused bearer token");
         BearerError::Invalid(match e {
             TokenError::Expired => "the token has expired".into(),

@@ -23,6 +23,8 @@ pub struct Auth {
     pub keys: keys::KeyRing,
     pub settings: JwtSettings,
     pub clients: revocation::ClientStatusCache,
+    /// Tokens whose signature has been checked.
+    pub verified: token::VerifiedTokens,
 }
 
 impl Auth {
@@ -32,6 +34,7 @@ impl Auth {
             keys: keys::KeyRing::from_settings(settings)?,
             settings: settings.clone(),
             clients: revocation::ClientStatusCache::new(clock),
+            verified: token::VerifiedTokens::default(),
         })
     }
 }

@@ -9,12 +9,10 @@
 
 use entity::{certificates_of_analysis as coa, coa_markers};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::loaders::CertificateWithMarkers;
+use crate::db::positional::{ByPosition, Columns, Positional};
 
 /// The column the markers arrive in.
 const MARKERS: &str = "markers_json";
@@ -35,12 +33,12 @@ fn markers_json(backend: DbBackend) -> Expr {
     }
 }
 
-/// A certificate row with its markers' JSON.
+/// A certificate row with its markers' JSON, the last column.
 struct Row(coa::Model, Option<String>);
 
-impl FromQueryResult for Row {
-    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        Ok(Self(coa::Model::from_query_result(res, pre)?, res.try_get(pre, MARKERS)?))
+impl Positional for Row {
+    fn decode(columns: &mut Columns<'_>) -> Result<Self, DbErr> {
+        Ok(Self(coa::Model::decode(columns)?, columns.next()?))
     }
 }
 
@@ -65,11 +63,11 @@ pub async fn of_clinics(db: &impl ConnectionTrait, clinic_ids: &[i32]) -> Result
         .filter(coa::Column::ClinicId.is_in(clinic_ids.iter().copied()))
         .order_by_desc(coa::Column::IssuedOn)
         .order_by_desc(coa::Column::Id)
-        .into_model::<Row>()
+        .into_model::<ByPosition<Row>>()
         .all(db)
         .await?;
     rows.into_iter()
-        .map(|Row(certificate, json)| {
+        .map(|ByPosition(Row(certificate, json))| {
             let markers = markers(certificate.id, json.as_deref())?;
             Ok((certificate, markers))
         })

@@ -99,6 +99,8 @@ impl From<clinics::Model> for Clinic {
 /// evidence (the dashboards' per-clinic rows and lists). Any nested field waits for the
 /// batch loader, so a selection holding one is answered by the derived resolver.
 impl Plain for Clinic {
+    const WAITS: bool = true;
+
     fn field(&self, ctx: &Context<'_>) -> Option<Value> {
         Some(match super::plain::name(ctx) {
             "id" => self.id.leaf(),

@@ -22,6 +22,7 @@ use super::filter::{self, ClinicFilterInput, ClinicOrder};
 use super::rollups;
 use super::vocab::{ClinicOrderField, OrderDirection};
 use crate::cache::Caching;
+use crate::db::positional::ByPosition;
 use crate::error::{ServiceError, ServiceResult};
 use crate::paging::{Direction, Page, PageRequest, encode_cursor, page_request};
 
@@ -194,7 +195,8 @@ async fn fetch(
             query = query.order_by(column(field), dir.clone());
         }
         let remaining = want - rows.len() as u64;
-        rows.extend(query.order_by(clinics::Column::Id, dir.clone()).limit(remaining).all(db).await?);
+        let page = query.order_by(clinics::Column::Id, dir.clone()).limit(remaining);
+        rows.extend(page.into_model::<ByPosition<clinics::Model>>().all(db).await?.into_iter().map(|ByPosition(r)| r));
         if rows.len() as u64 >= want {
             break;
         }

@@ -25,6 +25,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use tokio::sync::OnceCell;
 
 use super::response_time::ResponseTime;
+use super::types::Treatment;
+use crate::db::positional::ByPosition;
 use crate::error::ServiceError;
 use crate::time::Clock;
 
@@ -35,6 +37,10 @@ pub struct CatalogueLoader {
     clock: Clock,
     expected: Mutex<Vec<i32>>,
     treatments: OnceCell<Vec<treatments::Model>>,
+    /// The treatments as the schema shows them, converted once: a page's two hundred
+    /// packages share a handful of treatments, and converting one for each package copied its
+    /// long texts every time.
+    shown_treatments: std::sync::OnceLock<Vec<(i32, Treatment)>>,
     doctors: Memo<Rows<doctors::Model>>,
     accreditations: Memo<Rows<accreditations::Model>>,
     certificates: Memo<Rows<CertificateWithMarkers>>,
@@ -50,6 +56,7 @@ impl CatalogueLoader {
             clock,
             expected: Mutex::default(),
             treatments: OnceCell::new(),
+            shown_treatments: std::sync::OnceLock::new(),
             doctors: Memo::default(),
             accreditations: Memo::default(),
             certificates: Memo::default(),
@@ -77,8 +84,10 @@ impl CatalogueLoader {
 
     /// The treatment with `id`, when this request has read the treatments already (every
     /// batch of packages does, so a package's treatment costs no second round of batching).
-    pub fn read_treatment(&self, id: i32) -> Option<&treatments::Model> {
-        self.treatments.get()?.iter().find(|t| t.id == id)
+    pub fn read_treatment(&self, id: i32) -> Option<&Treatment> {
+        let read = self.treatments.get()?;
+        let shown = self.shown_treatments.get_or_init(|| read.iter().map(|t| (t.id, Treatment::from(t))).collect());
+        shown.iter().find(|(row_id, _)| *row_id == id).map(|(_, treatment)| treatment)
     }
 
     /// Every treatment, read once for the loader's lifetime.
@@ -184,9 +193,10 @@ impl Loader<DoctorsOf> for CatalogueLoader {
                 let rows = doctors::Entity::find()
                     .filter(doctors::Column::ClinicId.is_in(ids.iter().copied()))
                     .order_by_asc(doctors::Column::Id)
+                    .into_model::<ByPosition<doctors::Model>>()
                     .all(&self.db)
                     .await?;
-                Ok(group(&ids, rows.into_iter().map(|r| (r.clinic_id, r))))
+                Ok(group(&ids, rows.into_iter().map(|ByPosition(r)| (r.clinic_id, r))))
             })
             .await?;
         Ok(keyed(rows, DoctorsOf))
@@ -205,9 +215,10 @@ impl Loader<AccreditationsOf> for CatalogueLoader {
                 let rows = accreditations::Entity::find()
                     .filter(accreditations::Column::ClinicId.is_in(ids.iter().copied()))
                     .order_by_asc(accreditations::Column::Id)
+                    .into_model::<ByPosition<accreditations::Model>>()
                     .all(&self.db)
                     .await?;
-                Ok(group(&ids, rows.into_iter().map(|r| (r.clinic_id, r))))
+                Ok(group(&ids, rows.into_iter().map(|ByPosition(r)| (r.clinic_id, r))))
             })
             .await?;
         Ok(keyed(rows, AccreditationsOf))

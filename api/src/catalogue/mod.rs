@@ -24,6 +24,7 @@ mod plain;
 pub mod query;
 pub mod response_time;
 pub mod rollups;
+mod rows;
 pub mod rules;
 pub mod service;
 pub mod types;

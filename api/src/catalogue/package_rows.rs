@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, Query
 use serde_json::Value;
 
 use super::filter::probe;
+use crate::db::positional::ByPosition;
 
 /// The active packages of the outer group's clinic as a JSON array of arrays, each in the
 /// order of [`Entry`], as text. Constant SQL: no input.
@@ -132,10 +133,11 @@ async fn plain_rows(db: &impl ConnectionTrait, clinic_ids: &[i32]) -> Result<Vec
         .order_by_asc(packages::Column::ClinicId)
         .order_by_asc(packages::Column::PriceUsdMinor)
         .order_by_asc(packages::Column::Id)
+        .into_model::<ByPosition<packages::Model>>()
         .all(db)
         .await?;
     let mut grouped: Vec<(i32, Vec<packages::Model>)> = Vec::new();
-    for row in rows {
+    for ByPosition(row) in rows {
         match grouped.last_mut() {
             Some((clinic_id, rows)) if *clinic_id == row.clinic_id => rows.push(row),
             _ => grouped.push((row.clinic_id, vec![row])),

@@ -119,8 +119,7 @@ impl Plain for TreatmentPackage {
             // Read with the clinic's packages; a package fetched alone waits for the loader.
             "treatment" => {
                 let loader = ctx.data::<DataLoader<CatalogueLoader>>().ok()?;
-                let row = loader.loader().read_treatment(self.treatment_id)?;
-                object(&Treatment::from(row), ctx)?
+                object(loader.loader().read_treatment(self.treatment_id)?, ctx)?
             }
             _ => return None,
         })

@@ -273,8 +273,8 @@ impl TreatmentPackage {
     async fn treatment(&self, ctx: &Context<'_>) -> Result<Treatment> {
         let loader = ctx.data::<DataLoader<CatalogueLoader>>()?;
         // Read with the clinic's packages; a package fetched alone (by `node`) asks the loader.
-        if let Some(row) = loader.loader().read_treatment(self.treatment_id) {
-            return Ok(Treatment::from(row));
+        if let Some(treatment) = loader.loader().read_treatment(self.treatment_id) {
+            return Ok(treatment.clone());
         }
         let row = loader.load_one(TreatmentById(self.treatment_id)).await?;
         Ok(row.as_ref().map(Treatment::from).ok_or_else(|| ServiceError::NotFound("treatment not found".into()))?)

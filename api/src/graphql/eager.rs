@@ -29,6 +29,12 @@ use async_graphql::{
 
 /// An object whose fields are (mostly) values in memory.
 pub trait Plain: ContainerType {
+    /// Whether some field of the type usually waits (a clinic's nested lists): such a type
+    /// goes straight to the mixed walk. One whose fields are all in memory (the default) is
+    /// first answered as a whole, without setting aside places for waiting fields, and takes
+    /// the mixed walk only when that fails.
+    const WAITS: bool = false;
+
     /// The value of the field `ctx` selects (its response key, arguments and sub-selection
     /// are in `ctx.item`), or `None` when it cannot be had without waiting.
     fn field(&self, ctx: &Context<'_>) -> Option<Value>;
@@ -52,6 +58,11 @@ impl<T: Plain> OutputType for Eager<T> {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
+        if !T::WAITS
+            && let Some(value) = resolve(&self.0, ctx)
+        {
+            return Ok(value);
+        }
         let mut slots = Slots(Vec::with_capacity(ctx.item.node.items.len()));
         if walk(&self.0, ctx, &ctx.item.node, &mut slots).is_none() {
             return self.0.resolve(ctx, field).await;
@@ -264,12 +275,21 @@ macro_rules! scalar_leaves {
 scalar_leaves!(String, i32, f64, bool, ID, super::scalars::Date, super::scalars::DateTime, crate::money::Decimal);
 
 /// Makes GraphQL enums (`async_graphql::Enum`, `Copy`) leaves. A blanket impl would
-/// collide with the scalar ones, so each area names its enums.
+/// collide with the scalar ones, so each area names its enums. Each value's name is made
+/// once and shared (async-graphql's `enum_value` allocates a new one for every value
+/// answered, a thousand on a page of clinics).
 macro_rules! enum_leaves {
     ($($ty:ty),+ $(,)?) => {
         $(impl $crate::graphql::eager::Leaf for $ty {
             fn leaf(&self) -> async_graphql::Value {
-                async_graphql::resolver_utils::enum_value(*self)
+                use async_graphql::resolver_utils::EnumType;
+                static NAMES: std::sync::LazyLock<Vec<($ty, async_graphql::Name)>> = std::sync::LazyLock::new(|| {
+                    <$ty as EnumType>::items().iter().map(|item| (item.value, async_graphql::Name::new(item.name))).collect()
+                });
+                match NAMES.iter().find(|(value, _)| value == self) {
+                    Some((_, name)) => async_graphql::Value::Enum(name.clone()),
+                    None => async_graphql::resolver_utils::enum_value(*self),
+                }
             }
         })+
     };

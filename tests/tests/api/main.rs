@@ -14,6 +14,7 @@ mod catalogue_filters;
 mod catalogue_fixtures;
 mod catalogue_ids;
 mod catalogue_paging;
+mod catalogue_rows;
 mod catalogue_search;
 mod catalogue_writes;
 mod child_server;
