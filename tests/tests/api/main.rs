@@ -22,6 +22,7 @@ mod dashboard;
 mod dashboard_access;
 mod dashboard_response_time;
 mod dashboard_support;
+mod db_pool;
 mod faults;
 mod foundation;
 mod fuzz;
