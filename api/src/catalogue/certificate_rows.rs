@@ -38,7 +38,7 @@ struct Row(coa::Model, Option<String>);
 
 impl Positional for Row {
     fn decode(columns: &mut Columns<'_>) -> Result<Self, DbErr> {
-        Ok(Self(coa::Model::decode(columns)?, columns.next()?))
+        Ok(Self(coa::Model::decode(columns)?, columns.take()?))
     }
 }
 

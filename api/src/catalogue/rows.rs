@@ -10,14 +10,14 @@ use crate::db::positional::{Columns, Positional};
 impl Positional for doctors::Model {
     fn decode(c: &mut Columns<'_>) -> Result<Self, DbErr> {
         Ok(Self {
-            id: c.next()?,
-            clinic_id: c.next()?,
-            name: c.next()?,
-            title: c.next()?,
-            license_number: c.next()?,
-            years_of_experience: c.next()?,
-            specialties: c.next()?,
-            version: c.next()?,
+            id: c.take()?,
+            clinic_id: c.take()?,
+            name: c.take()?,
+            title: c.take()?,
+            license_number: c.take()?,
+            years_of_experience: c.take()?,
+            specialties: c.take()?,
+            version: c.take()?,
         })
     }
 }
@@ -25,17 +25,17 @@ impl Positional for doctors::Model {
 impl Positional for accreditations::Model {
     fn decode(c: &mut Columns<'_>) -> Result<Self, DbErr> {
         Ok(Self {
-            id: c.next()?,
-            clinic_id: c.next()?,
-            body: c.next()?,
-            body_name: c.next()?,
-            certificate_number: c.next()?,
-            issued_on: c.next()?,
-            expires_on: c.next()?,
-            status: c.next()?,
-            version: c.next()?,
-            verified_at: c.next()?,
-            verified_by: c.next()?,
+            id: c.take()?,
+            clinic_id: c.take()?,
+            body: c.take()?,
+            body_name: c.take()?,
+            certificate_number: c.take()?,
+            issued_on: c.take()?,
+            expires_on: c.take()?,
+            status: c.take()?,
+            version: c.take()?,
+            verified_at: c.take()?,
+            verified_by: c.take()?,
         })
     }
 }
@@ -43,24 +43,24 @@ impl Positional for accreditations::Model {
 impl Positional for coa::Model {
     fn decode(c: &mut Columns<'_>) -> Result<Self, DbErr> {
         Ok(Self {
-            id: c.next()?,
-            clinic_id: c.next()?,
-            lot_number: c.next()?,
-            laboratory_name: c.next()?,
-            laboratory_accreditation: c.next()?,
-            issued_on: c.next()?,
-            cell_source: c.next()?,
-            cell_count_millions: c.next()?,
-            viability_percent: c.next()?,
-            sterility: c.next()?,
-            endotoxin: c.next()?,
-            mycoplasma: c.next()?,
-            document_url: c.next()?,
-            document_sha256: c.next()?,
-            status: c.next()?,
-            version: c.next()?,
-            verified_at: c.next()?,
-            verified_by: c.next()?,
+            id: c.take()?,
+            clinic_id: c.take()?,
+            lot_number: c.take()?,
+            laboratory_name: c.take()?,
+            laboratory_accreditation: c.take()?,
+            issued_on: c.take()?,
+            cell_source: c.take()?,
+            cell_count_millions: c.take()?,
+            viability_percent: c.take()?,
+            sterility: c.take()?,
+            endotoxin: c.take()?,
+            mycoplasma: c.take()?,
+            document_url: c.take()?,
+            document_sha256: c.take()?,
+            status: c.take()?,
+            version: c.take()?,
+            verified_at: c.take()?,
+            verified_by: c.take()?,
         })
     }
 }
@@ -68,21 +68,21 @@ impl Positional for coa::Model {
 impl Positional for packages::Model {
     fn decode(c: &mut Columns<'_>) -> Result<Self, DbErr> {
         Ok(Self {
-            id: c.next()?,
-            clinic_id: c.next()?,
-            treatment_id: c.next()?,
-            name: c.next()?,
-            cell_source: c.next()?,
-            cell_count_millions: c.next()?,
-            administration_routes: c.next()?,
-            sessions: c.next()?,
-            stay_days: c.next()?,
-            price_minor: c.next()?,
-            currency_code: c.next()?,
-            price_usd_minor: c.next()?,
-            inclusions: c.next()?,
-            active: c.next()?,
-            version: c.next()?,
+            id: c.take()?,
+            clinic_id: c.take()?,
+            treatment_id: c.take()?,
+            name: c.take()?,
+            cell_source: c.take()?,
+            cell_count_millions: c.take()?,
+            administration_routes: c.take()?,
+            sessions: c.take()?,
+            stay_days: c.take()?,
+            price_minor: c.take()?,
+            currency_code: c.take()?,
+            price_usd_minor: c.take()?,
+            inclusions: c.take()?,
+            active: c.take()?,
+            version: c.take()?,
         })
     }
 }
@@ -90,23 +90,23 @@ impl Positional for packages::Model {
 impl Positional for clinics::Model {
     fn decode(c: &mut Columns<'_>) -> Result<Self, DbErr> {
         Ok(Self {
-            id: c.next()?,
-            slug: c.next()?,
-            name: c.next()?,
-            country_code: c.next()?,
-            city: c.next()?,
-            description: c.next()?,
-            search_text: c.next()?,
-            city_folded: c.next()?,
-            website: c.next()?,
-            languages: c.next()?,
-            status: c.next()?,
-            version: c.next()?,
-            safety_score: c.next()?,
-            safety_score_valid_until: c.next()?,
-            lowest_price_usd_minor: c.next()?,
-            created_at: c.next()?,
-            updated_at: c.next()?,
+            id: c.take()?,
+            slug: c.take()?,
+            name: c.take()?,
+            country_code: c.take()?,
+            city: c.take()?,
+            description: c.take()?,
+            search_text: c.take()?,
+            city_folded: c.take()?,
+            website: c.take()?,
+            languages: c.take()?,
+            status: c.take()?,
+            version: c.take()?,
+            safety_score: c.take()?,
+            safety_score_valid_until: c.take()?,
+            lowest_price_usd_minor: c.take()?,
+            created_at: c.take()?,
+            updated_at: c.take()?,
         })
     }
 }

@@ -45,7 +45,7 @@ impl<'a> Columns<'a> {
     }
 
     /// The next column's value.
-    pub fn next<T: Column>(&mut self) -> Result<T, DbErr> {
+    pub fn take<T: Column>(&mut self) -> Result<T, DbErr> {
         let index = self.next;
         self.next += 1;
         let value = match self.row {
