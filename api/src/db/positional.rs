@@ -7,8 +7,8 @@
 //! load (perf). sea-orm offers no positional decoder for a whole model, so the hot reads
 //! decode with [`Columns`]: each value by its index, through sqlx's own `Decode` for the
 //! backend, with no error built unless a value is really wrong. Each decoder reads the
-//! columns in the order its statement selects them; the tests beside every decoder hold it to
-//! the derived one on both backends.
+//! columns in the order its statement selects them; `tests/tests/api/catalogue_rows.rs` holds
+//! every decoder to the derived one on both backends.
 
 use sea_orm::sqlx::postgres::PgRow;
 use sea_orm::sqlx::sqlite::SqliteRow;

@@ -68,14 +68,11 @@ pub fn encode(kind: Kind, id: i32) -> async_graphql::ID {
     // Built without `format!`: a page of clinics writes some five hundred IDs, and the
     // formatting machinery was most of their cost.
     let mut number = itoa::Buffer::new();
-    let name = kind.name();
-    let number = number.format(id);
-    let mut text = [0u8; 48];
-    let len = name.len() + 1 + number.len();
-    text[..name.len()].copy_from_slice(name.as_bytes());
-    text[name.len()] = b':';
-    text[name.len() + 1..len].copy_from_slice(number.as_bytes());
-    async_graphql::ID(URL_SAFE_NO_PAD.encode(&text[..len]))
+    let mut text = String::with_capacity(40);
+    text.push_str(kind.name());
+    text.push(':');
+    text.push_str(number.format(id));
+    async_graphql::ID(URL_SAFE_NO_PAD.encode(text))
 }
 
 /// Decodes any well-formed global ID into its kind and row id; `None` when malformed.

@@ -50,5 +50,10 @@ on_both_backends! {
         same_both_ways::<treatment_packages::Entity>(db, treatment_packages::Column::Id).await;
         let clinics = same_both_ways::<clinics::Entity>(db, clinics::Column::Id).await;
         assert!(clinics.iter().any(|c| c.website.is_none()) && clinics.iter().any(|c| c.website.is_some()));
+
+        // Columns read in the wrong order are an error, not a wrong value or a panic: an
+        // accreditation's dates where a doctor has specialties.
+        let misread = accreditations::Entity::find().into_model::<ByPosition<doctors::Model>>().all(db).await;
+        assert!(misread.is_err(), "an accreditation row decoded as a doctor");
     }
 }
