@@ -1,5 +1,7 @@
 //! The `Clinic` type and its connection. Every nested field reads through the request's
-//! batch loader, so a page of fifty clinics costs the same statements as a page of five.
+//! batch loader, so a page of fifty clinics costs the same statements as a page of five; a
+//! page reads its clinics' nested lists before it is answered, and then answers each edge in
+//! one walk.
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result, SimpleObject, Value};
@@ -7,7 +9,7 @@ use entity::clinics;
 use sea_orm::{DbErr, FromQueryResult, QueryResult};
 
 use super::filter::check_slug;
-use super::loaders::{CatalogueLoader, DoctorsOf, Rows, TreatmentBySlug};
+use super::loaders::{CatalogueLoader, DoctorsOf, Nested, Rows, TreatmentBySlug};
 use super::response_time::{ResponseTime, ResponseTimeOf};
 use super::types::{
     Accreditation, CertificateOfAnalysis, ChecklistItem, Doctor, PriceRange, SafetyChecklist, TreatmentPackage,
@@ -15,7 +17,7 @@ use super::types::{
 };
 use super::vocab::ClinicStatus;
 use crate::error::ServiceError;
-use crate::graphql::eager::{Eager, Leaf, Plain};
+use crate::graphql::eager::{Eager, Leaf, Plain, list, object};
 use crate::graphql::ids::{Kind, encode};
 use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::Money;
@@ -95,9 +97,10 @@ impl From<clinics::Model> for Clinic {
     }
 }
 
-/// A clinic's own fields, answered eagerly where a list shows clinics without their nested
-/// evidence (the dashboards' per-clinic rows and lists). Any nested field waits for the
-/// batch loader, so a selection holding one is answered by the derived resolver.
+/// A clinic's fields, answered eagerly. Its nested lists are answered from memory once the
+/// request has read them (a page of clinics reads them all before it is resolved, see
+/// [`CatalogueLoader::prefetch`]); until then, and for every other nested field, they wait
+/// for the batch loader and the derived resolver answers them.
 impl Plain for Clinic {
     const WAITS: bool = true;
 
@@ -114,9 +117,34 @@ impl Plain for Clinic {
             // A stored status the vocabulary does not know is the derived resolver's error.
             "status" => ClinicStatus::from_stored(&self.status).ok()?.leaf(),
             "version" => self.version.leaf(),
+            "doctors" => {
+                let rows = read(ctx)?.read_doctors(self.row_id)?;
+                list(&rows.iter().map(Doctor::from).collect::<Vec<_>>(), ctx)?
+            }
+            "accreditations" => {
+                let (rows, today) = (read(ctx)?.read_accreditations(self.row_id)?, today(ctx).ok()?);
+                let shown = rows.iter().map(|a| Accreditation::from_row(a, today).ok());
+                list(&shown.collect::<Option<Vec<_>>>()?, ctx)?
+            }
+            "certificatesOfAnalysis" => {
+                let rows = read(ctx)?.read_certificates(self.row_id)?;
+                let shown = rows.iter().map(|(c, markers)| CertificateOfAnalysis::from_rows(c, markers).ok());
+                list(&shown.collect::<Option<Vec<_>>>()?, ctx)?
+            }
+            // Narrowed to a treatment, packages wait: the slug is checked and looked up.
+            "packages" if ctx.item.node.arguments.is_empty() => {
+                let rows = read(ctx)?.read_packages(self.row_id)?;
+                let shown = rows.iter().map(|p| TreatmentPackage::from_row(p).ok());
+                list(&shown.collect::<Option<Vec<_>>>()?, ctx)?
+            }
             _ => return None,
         })
     }
+}
+
+/// The request's loader, for rows it has read already.
+fn read<'a>(ctx: &'a Context<'_>) -> Option<&'a CatalogueLoader> {
+    ctx.data::<DataLoader<CatalogueLoader>>().ok().map(DataLoader::loader)
 }
 
 impl Clinic {
@@ -267,16 +295,60 @@ pub struct ClinicEdge {
     pub node: Eager<Clinic>,
 }
 
+/// An edge answered in one walk with its clinic, when the clinic's fields are all in memory.
+impl Plain for ClinicEdge {
+    const WAITS: bool = true;
+
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        Some(match super::plain::name(ctx) {
+            "cursor" => self.cursor.leaf(),
+            "node" => object(&self.node.0, ctx)?,
+            _ => return None,
+        })
+    }
+}
+
 /// A page of clinics.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
 pub struct ClinicConnection {
     /// The page's clinics, in the requested order.
-    pub edges: Vec<ClinicEdge>,
+    pub edges: Vec<Eager<ClinicEdge>>,
     /// Whether more pages follow or precede, and the cursors to reach them.
     pub page_info: PageInfo,
     #[graphql(skip)]
     pub total: Option<super::listing::TotalCount>,
+}
+
+impl ClinicConnection {
+    /// The page of `rows`, each with its `cursor`. The clinics' nested lists the selection
+    /// shows are read for the whole page before it is resolved, one statement per relation.
+    pub async fn of_rows(
+        ctx: &Context<'_>,
+        rows: Vec<clinics::Model>,
+        cursor: impl Fn(&clinics::Model) -> String,
+        (has_next_page, has_previous_page): (bool, bool),
+        total: Option<super::listing::TotalCount>,
+    ) -> Result<Self> {
+        let loader = ctx.data::<DataLoader<CatalogueLoader>>()?.loader();
+        loader.expect_clinics(rows.iter().map(|r| r.id));
+        let node = ctx.look_ahead().field("edges").field("node");
+        loader
+            .prefetch(Nested {
+                doctors: node.field("doctors").exists(),
+                accreditations: node.field("accreditations").exists(),
+                certificates: node.field("certificatesOfAnalysis").exists(),
+                packages: node.field("packages").exists(),
+            })
+            .await?;
+        let edges: Vec<Eager<ClinicEdge>> = rows
+            .into_iter()
+            .map(|row| Eager(ClinicEdge { cursor: cursor(&row), node: Eager(Clinic::from(row)) }))
+            .collect();
+        let cursors: Vec<&str> = edges.iter().map(|e| e.0.cursor.as_str()).collect();
+        let page_info = PageInfo::new(has_next_page, has_previous_page, &cursors);
+        Ok(Self { edges, page_info, total })
+    }
 }
 
 #[async_graphql::ComplexObject]

@@ -8,7 +8,9 @@
 //! longer than that to ask for them all, so one relation may be asked for in several
 //! batches. To keep the cost of a page independent of its size, a listing tells the loader
 //! which clinics it is about to show ([`CatalogueLoader::expect_clinics`]): the first batch of
-//! each relation reads them all, and later batches find their rows already read.
+//! each relation reads them all, and later batches find their rows already read. A page of
+//! clinics goes one step further and reads the lists its selection shows before it is
+//! answered ([`CatalogueLoader::prefetch`]), so that its clinics are answered from memory.
 //!
 //! Treatments are a short list (one row per condition treated), read whole at most once per
 //! request: a package's treatment and a `treatment:` slug argument then cost no statement of
@@ -90,6 +92,56 @@ impl CatalogueLoader {
         shown.iter().find(|(row_id, _)| *row_id == id).map(|(_, treatment)| treatment)
     }
 
+    /// Reads the nested lists `nested` names for every expected clinic at once, so that each
+    /// clinic then finds its rows in memory and a page is answered in one synchronous walk
+    /// (see `Plain for Clinic`) instead of a batch-loader future per clinic and list. The
+    /// statements are those the batches would run: one per relation.
+    pub async fn prefetch(&self, nested: Nested) -> Result<(), ServiceError> {
+        let ids = self.expected();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        futures::try_join!(
+            self.load_all(nested.doctors, &ids, DoctorsOf),
+            self.load_all(nested.accreditations, &ids, AccreditationsOf),
+            self.load_all(nested.certificates, &ids, CertificatesOf),
+            self.load_all(nested.packages, &ids, PackagesOf),
+        )?;
+        Ok(())
+    }
+
+    /// Reads relation `K` of the clinics `ids` when `wanted`.
+    async fn load_all<K>(&self, wanted: bool, ids: &[i32], key: fn(i32) -> K) -> Result<(), ServiceError>
+    where
+        K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+        Self: Loader<K, Error = ServiceError>,
+    {
+        if wanted {
+            Loader::<K>::load(self, &ids.iter().copied().map(key).collect::<Vec<_>>()).await?;
+        }
+        Ok(())
+    }
+
+    /// A clinic's doctors, when this request has read them already.
+    pub(super) fn read_doctors(&self, clinic: i32) -> Option<Rows<doctors::Model>> {
+        self.doctors.peek(clinic)
+    }
+
+    /// A clinic's accreditations, when this request has read them already.
+    pub(super) fn read_accreditations(&self, clinic: i32) -> Option<Rows<accreditations::Model>> {
+        self.accreditations.peek(clinic)
+    }
+
+    /// A clinic's certificates with their markers, when this request has read them already.
+    pub(super) fn read_certificates(&self, clinic: i32) -> Option<Rows<CertificateWithMarkers>> {
+        self.certificates.peek(clinic)
+    }
+
+    /// A clinic's active packages, when this request has read them already.
+    pub(super) fn read_packages(&self, clinic: i32) -> Option<Rows<treatment_packages::Model>> {
+        self.packages.peek(clinic)
+    }
+
     /// Every treatment, read once for the loader's lifetime.
     async fn treatments(&self) -> Result<&[treatments::Model], ServiceError> {
         let all = self
@@ -100,6 +152,15 @@ impl CatalogueLoader {
             .await?;
         Ok(all)
     }
+}
+
+/// Which of its clinics' nested lists a page shows (see [`CatalogueLoader::prefetch`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Nested {
+    pub doctors: bool,
+    pub accreditations: bool,
+    pub certificates: bool,
+    pub packages: bool,
 }
 
 /// One clinic's rows of a relation, shared: the memo, the batch loader, the resolvers and
@@ -141,6 +202,14 @@ impl<V: Clone + Default> Memo<V> {
             }
         }
         Ok(keys.iter().map(|k| (*k, memo.get(k).cloned().unwrap_or_default())).collect())
+    }
+}
+
+impl<V: Clone> Memo<V> {
+    /// What was read for `id`, without waiting: `None` before it is read, and while a read
+    /// holds the lock.
+    fn peek(&self, id: i32) -> Option<V> {
+        self.0.try_lock().ok()?.get(&id).cloned()
     }
 }
 

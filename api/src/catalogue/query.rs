@@ -1,21 +1,17 @@
 //! The catalogue's query root: what partner websites call to compare clinics.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
-use super::clinic::{Clinic, ClinicConnection, ClinicEdge};
+use super::clinic::{Clinic, ClinicConnection};
 use super::filter::{ClinicFilterInput, ClinicOrder};
 use super::listing::{self, PageArgs};
-use super::loaders::CatalogueLoader;
 use super::service;
 use super::types::{CountryCostRange, Treatment};
 use super::vocab::{AccreditationBody, CellSource, ClinicOrderField, OrderDirection};
 use crate::auth::caller::ScopeGuard;
 use crate::auth::role::Scope;
 use crate::error::ServiceError;
-use crate::graphql::eager::Eager;
 use crate::graphql::ids::{Kind, row_of};
-use crate::graphql::pagination::PageInfo;
 use crate::graphql::scalars::Money;
 use crate::money::Decimal;
 use crate::state::AppState;
@@ -142,17 +138,9 @@ impl CatalogueQuery {
             &state.cache,
         )
         .await?;
-        // Nested fields of the whole page then load in one statement per relation.
-        ctx.data::<DataLoader<CatalogueLoader>>()?.loader().expect_clinics(result.page.rows.iter().map(|r| r.id));
-        let edges: Vec<ClinicEdge> = result
-            .page
-            .rows
-            .into_iter()
-            .map(|row| ClinicEdge { cursor: listing::cursor(&row, result.order), node: Eager(Clinic::from(row)) })
-            .collect();
-        let cursors: Vec<&str> = edges.iter().map(|e| e.cursor.as_str()).collect();
-        let page_info = PageInfo::new(result.page.has_next_page, result.page.has_previous_page, &cursors);
-        Ok(ClinicConnection { edges, page_info, total: result.total_count })
+        let (page, order) = (result.page, result.order);
+        let pages = (page.has_next_page, page.has_previous_page);
+        ClinicConnection::of_rows(ctx, page.rows, |row| listing::cursor(row, order), pages, result.total_count).await
     }
 
     /// The per-country cost table for a treatment, live from the active packages of

@@ -100,3 +100,54 @@ on_both_backends! {
         }
     }
 }
+
+on_both_backends! {
+    /// A page's nested lists, read before the page is answered, come out as the selection
+    /// asks whatever its shape: through a fragment, under aliases, selected twice, and beside
+    /// a field that still waits for the batch loader (`safetyChecklist`).
+    async fn prefetched_lists_follow_fragments_aliases_and_waiting_fields(backend: Backend) {
+        let app = catalogue_app(backend).await;
+        let plain = app
+            .data(
+                "{ clinics(first: 20) { edges { cursor node { id
+                    doctors { id name } accreditations { id status } certificatesOfAnalysis { id markers { marker } }
+                    packages { id treatment { slug } } safetyChecklist { score } } } } }",
+                json!({}),
+            )
+            .await;
+        assert_nested_data_shallow(&plain);
+        let shaped = app
+            .data(
+                "fragment Evidence on Clinic { doctors { id } accreditations { id status } }
+                 { clinics(first: 20) { edges { cursor node { id ...Evidence doctors { name }
+                    certificatesOfAnalysis { id markers { marker } }
+                    offers: packages { id treatment { slug } } safetyChecklist { score } } } } }",
+                json!({}),
+            )
+            .await;
+        let edges = |page: &Value| page["clinics"]["edges"].as_array().cloned().unwrap_or_default();
+        assert_eq!(edges(&plain).len(), edges(&shaped).len());
+        for (a, b) in edges(&plain).iter().zip(edges(&shaped).iter()) {
+            let (a, b) = (&a["node"], &b["node"]);
+            assert_eq!(a["doctors"], b["doctors"], "doctors merged from the fragment and the field");
+            assert_eq!(a["accreditations"], b["accreditations"]);
+            assert_eq!(a["certificatesOfAnalysis"], b["certificatesOfAnalysis"]);
+            assert_eq!(a["packages"], b["offers"], "an aliased list");
+            assert_eq!(a["safetyChecklist"], b["safetyChecklist"]);
+            let keys: Vec<&String> = b.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+            assert_eq!(
+                keys,
+                ["id", "doctors", "accreditations", "certificatesOfAnalysis", "offers", "safetyChecklist"],
+                "response keys in selection order"
+            );
+        }
+    }
+}
+
+/// The first edge holds doctors, accreditations, certificates and packages.
+fn assert_nested_data_shallow(page: &Value) {
+    let node = &page["clinics"]["edges"][0]["node"];
+    for field in ["doctors", "accreditations", "certificatesOfAnalysis", "packages"] {
+        assert!(node[field].as_array().is_some_and(|a| !a.is_empty()), "{field} in {node}");
+    }
+}

@@ -14,11 +14,9 @@ use crate::admin::types::*;
 use crate::admin::{audit, catalogue, partners};
 use crate::auth::caller::ScopeGuard;
 use crate::auth::role::{Role, Scope};
-use crate::catalogue::clinic::{Clinic, ClinicConnection, ClinicEdge};
+use crate::catalogue::clinic::ClinicConnection;
 use crate::catalogue::vocab::ClinicStatus;
-use crate::graphql::eager::Eager;
 use crate::graphql::ids::{Kind, named};
-use crate::graphql::pagination::PageInfo;
 use crate::state::AppState;
 
 fn versioned(kind: Kind, id: &ID, version: i32) -> Versioned {
@@ -50,14 +48,8 @@ impl AdminQuery {
         let want_total = ctx.look_ahead().field("totalCount").exists();
         let (page, total) =
             catalogue::list_clinics(&state.db, statuses, search, (first, after.as_deref()), want_total).await?;
-        let edges: Vec<ClinicEdge> = page
-            .rows
-            .into_iter()
-            .map(|c| ClinicEdge { cursor: catalogue::clinic_cursor(&c), node: Eager(Clinic::from(c)) })
-            .collect();
-        let cursors: Vec<&str> = edges.iter().map(|e| e.cursor.as_str()).collect();
-        let page_info = PageInfo::new(page.has_next_page, page.has_previous_page, &cursors);
-        Ok(ClinicConnection { edges, page_info, total })
+        let pages = (page.has_next_page, page.has_previous_page);
+        ClinicConnection::of_rows(ctx, page.rows, catalogue::clinic_cursor, pages, total).await
     }
 
     /// ADMIN: the audit log, newest first.
